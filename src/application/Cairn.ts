@@ -1,0 +1,182 @@
+import type { Observable } from 'rxjs';
+import { CairnError, resolveStreamRef, type DomainEvent, type Json, type OriginId } from '../domain';
+import { EventBus } from './EventBus';
+import type { ArtifactStore } from './ports/ArtifactStore';
+import type { Clock } from './ports/Clock';
+import type { Codec } from './ports/Codec';
+import type { Journal } from './ports/Journal';
+import type { ProgressSink } from './ports/Progress';
+import type { EntryView, ReadModel, SearchHit, StreamSummary } from './ports/ReadModel';
+import { ArtifactRepository } from './services/ArtifactRepository';
+import { CheckpointReader } from './services/CheckpointReader';
+import { LocalStreams } from './services/LocalStreams';
+import { Mutex } from './services/Mutex';
+import { AppendEntries, type AppendOptions, type AppendResult } from './usecases/AppendEntries';
+import { ExportStore, type ExportResult } from './usecases/ExportStore';
+import { PutBlob } from './usecases/PutBlob';
+import { ReplayStore, type ReplayResult } from './usecases/ReplayStore';
+
+export interface CairnDeps {
+  readonly origin: OriginId;
+  readonly home: string;
+  readonly store: ArtifactStore;
+  readonly journal: Journal;
+  readonly codec: Codec;
+  readonly readModel: ReadModel;
+  readonly clock: Clock;
+}
+
+export interface StatusReport {
+  readonly origin: OriginId;
+  readonly home: string;
+  readonly codec: string;
+  readonly streams: number;
+  readonly entries: number;
+  /** Acknowledged entries not exported yet. */
+  readonly pending: number;
+  /** This origin's newest checkpoint seq (0 before the first export). */
+  readonly checkpoint: number;
+  readonly origins: readonly {
+    origin: OriginId;
+    checkpoint: number;
+    published: number;
+    present: number;
+    lastPublishedAt: string | null;
+    streams: number;
+    entries: number;
+    conflicts: number;
+  }[];
+}
+
+/**
+ * The library's front door: one store, opened for one origin. Mutations are serialised; every accepted
+ * write is published on `events$` and folded into the read model before the call returns.
+ */
+export class Cairn {
+  private readonly bus = new EventBus();
+  private readonly mutex = new Mutex();
+  private readonly artifacts: ArtifactRepository;
+  private readonly localStreams: LocalStreams;
+  private readonly appendEntries: AppendEntries;
+  private readonly exportStore: ExportStore;
+  private readonly replayStore: ReplayStore;
+  private readonly putBlobUseCase: PutBlob;
+  private closed = false;
+
+  /** Every event the store accepts (RxJS). Subscribing never affects the read model. */
+  readonly events$: Observable<DomainEvent> = this.bus.events$;
+
+  constructor(private readonly deps: CairnDeps) {
+    const { origin, store, codec, journal, readModel, clock } = deps;
+    this.artifacts = new ArtifactRepository(store, codec);
+    const checkpoints = new CheckpointReader(this.artifacts);
+    this.localStreams = new LocalStreams(origin, this.artifacts, checkpoints, journal);
+    this.appendEntries = new AppendEntries(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
+    this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
+    this.replayStore = new ReplayStore(origin, this.artifacts, checkpoints, journal, this.localStreams, readModel, this.bus);
+    this.putBlobUseCase = new PutBlob(origin, this.artifacts, this.bus);
+    for (const projection of readModel.projections) this.bus.attach(projection);
+  }
+
+  get origin(): OriginId {
+    return this.deps.origin;
+  }
+
+  get home(): string {
+    return this.deps.home;
+  }
+
+  /** Catch the read model up with the store (after a crash, or when the database was deleted). */
+  catchUp(onProgress?: ProgressSink): Promise<ReplayResult> {
+    return this.mutating(() => this.replayStore.execute(onProgress));
+  }
+
+  append(stream: string, bodies: readonly Json[], options?: AppendOptions): Promise<AppendResult> {
+    return this.mutating(() => this.appendEntries.execute(stream, bodies, options));
+  }
+
+  putBlob(bytes: Uint8Array): ReturnType<PutBlob['execute']> {
+    return this.mutating(() => this.putBlobUseCase.execute(bytes));
+  }
+
+  export(onProgress?: ProgressSink): Promise<ExportResult> {
+    return this.mutating(() => this.exportStore.execute(onProgress));
+  }
+
+  /** Delete the read model and replay the whole store into an empty one. */
+  rebuild(onProgress?: ProgressSink): Promise<ReplayResult & { ms: number }> {
+    return this.mutating(async () => {
+      const started = this.deps.clock.now();
+      this.deps.readModel.reset();
+      const result = await this.replayStore.execute(onProgress);
+      return { ...result, ms: this.deps.clock.now() - started };
+    });
+  }
+
+  streams(options: { origin?: OriginId; includeTrashed?: boolean } = {}): StreamSummary[] {
+    return this.deps.readModel.listStreams(options);
+  }
+
+  show(stream: string, options: { from?: number; limit?: number } = {}): { stream: StreamSummary; entries: EntryView[] } {
+    const ref = resolveStreamRef(stream, this.origin);
+    const summary = this.deps.readModel.getStream(ref.gid);
+    if (!summary) throw new CairnError('STREAM_NOT_FOUND', `no stream ${ref.gid} here: list streams with \`cairn streams\``);
+    const from = options.from ?? 0;
+    const limit = options.limit ?? 1000;
+    if (!Number.isSafeInteger(from) || from < 0) throw new CairnError('INPUT_INVALID', `--from must be a non-negative integer, got ${from}`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new CairnError('INPUT_INVALID', `--limit must be a positive integer, got ${limit}`);
+    return { stream: summary, entries: this.deps.readModel.entries(ref.gid, from, limit) };
+  }
+
+  search(query: string, options: { limit?: number } = {}): SearchHit[] {
+    if (query.trim().length === 0) throw new CairnError('INPUT_INVALID', 'the search query is empty: give at least one word');
+    return this.deps.readModel.search(query, options.limit ?? 50);
+  }
+
+  async status(): Promise<StatusReport> {
+    const rm = this.deps.readModel;
+    const streams = rm.listStreams({ includeTrashed: true });
+    const published = await this.localStreams.published();
+    const origins = [];
+    for (const o of rm.origins()) {
+      const present = (await this.artifacts.checkpointSeqs(o.origin)).at(-1) ?? 0;
+      origins.push({
+        origin: o.origin,
+        checkpoint: o.checkpoint,
+        published: present,
+        present,
+        lastPublishedAt: o.publishedAt,
+        streams: o.streams,
+        entries: o.entries,
+        conflicts: 0,
+      });
+    }
+    return {
+      origin: this.origin,
+      home: this.home,
+      codec: this.deps.codec.name,
+      streams: streams.length,
+      entries: streams.reduce((n, s) => n + s.entries, 0),
+      pending: streams.filter((s) => s.origin === this.origin).reduce((n, s) => n + (s.entries - s.sealed), 0),
+      checkpoint: published?.seq ?? 0,
+      origins,
+    };
+  }
+
+  /** This origin's global id for a local stream id. */
+  gid(stream: string): string {
+    return resolveStreamRef(stream, this.origin).gid;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.bus.complete();
+    this.deps.readModel.close();
+  }
+
+  private mutating<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new CairnError('INTERNAL', 'this cairn instance is closed'));
+    return this.mutex.run(work);
+  }
+}

@@ -1,0 +1,60 @@
+import type { ContentHash, DomainEvent, GlobalId, Json, OriginId } from '../../domain';
+
+/** A projection folds domain events into its own state, idempotently, and keeps its own position. */
+export interface Projection {
+  readonly name: string;
+  apply(event: DomainEvent): void;
+}
+
+export interface StreamSummary {
+  readonly id: GlobalId;
+  readonly origin: OriginId;
+  readonly stream: string;
+  readonly kind: string;
+  readonly title: string | null;
+  readonly entries: number;
+  readonly sealed: number;
+  readonly starred: boolean;
+  readonly trashed: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface EntryView {
+  readonly ordinal: number;
+  readonly ts: string;
+  readonly body: Json;
+}
+
+export interface SearchHit {
+  readonly stream: GlobalId;
+  readonly ordinal: number;
+  readonly snippet: string;
+}
+
+export interface OriginStatus {
+  readonly origin: OriginId;
+  readonly checkpoint: number;
+  readonly checkpointHash: ContentHash | null;
+  readonly publishedAt: string | null;
+  readonly streams: number;
+  readonly entries: number;
+}
+
+/** The SQLite read model: projections plus the queries the CLI and library answer from it. */
+export interface ReadModel {
+  /** The projections to subscribe to the event stream. */
+  readonly projections: readonly Projection[];
+  /** How far the read model has applied a stream (entries applied, manifest applied). */
+  streamPosition(gid: GlobalId): { entries: number; manifest: ContentHash | null } | null;
+  /** The checkpoint the status projection has applied for an origin. */
+  originPosition(origin: OriginId): { seq: number; hash: ContentHash } | null;
+  listStreams(options: { origin?: OriginId; includeTrashed?: boolean }): StreamSummary[];
+  getStream(gid: GlobalId): StreamSummary | null;
+  entries(gid: GlobalId, from: number, limit: number): EntryView[];
+  search(query: string, limit: number): SearchHit[];
+  origins(): OriginStatus[];
+  /** Drop everything: the start of a rebuild. */
+  reset(): void;
+  close(): void;
+}

@@ -1,0 +1,117 @@
+import {
+  artifactKey,
+  CairnError,
+  checkpointRef,
+  decodeCheckpoint,
+  decodeManifest,
+  decodeSegment,
+  isCompressed,
+  manifestRef,
+  maxDecodedBytes,
+  parseArtifactKey,
+  segmentRef,
+  sha256Hex,
+  type ArtifactRef,
+  type Checkpoint,
+  type ContentHash,
+  type DecodedSegment,
+  type Manifest,
+  type OriginId,
+  type SegmentExpectation,
+} from '../../domain';
+import type { ArtifactStore } from '../ports/ArtifactStore';
+import type { Codec } from '../ports/Codec';
+
+export interface Published {
+  readonly outcome: 'created' | 'identical';
+  /** Bytes as stored (encoded). */
+  readonly storedBytes: number;
+}
+
+/**
+ * Typed access to artifacts over a byte store: encodes, publishes write-once, decodes within limits and
+ * verifies. Identity is the hash of the canonical (decoded) bytes, so a name that already holds other
+ * encoded bytes of the same content counts as identical.
+ */
+export class ArtifactRepository {
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly codec: Codec,
+  ) {}
+
+  async publish(origin: OriginId, ref: ArtifactRef, canonical: Uint8Array): Promise<Published> {
+    const stored = isCompressed(ref.kind) ? await this.codec.compress(canonical) : canonical;
+    const key = artifactKey(origin, ref);
+    const outcome = await this.store.putIfAbsent(key, stored);
+    if (outcome !== 'conflict') return { outcome, storedBytes: stored.length };
+    let existing: Uint8Array | null = null;
+    try {
+      existing = await this.readCanonical(origin, ref);
+    } catch {
+      existing = null;
+    }
+    if (existing && sha256Hex(existing) === sha256Hex(canonical)) return { outcome: 'identical', storedBytes: stored.length };
+    throw new CairnError(
+      'ARTIFACT_CONFLICT',
+      `${key} already exists with different content (${existing ? sha256Hex(existing).slice(0, 12) : 'unreadable'} ` +
+        `vs ${sha256Hex(canonical).slice(0, 12)}); nothing was overwritten: an origin id may be reused, run \`cairn verify\``,
+    );
+  }
+
+  /** The canonical bytes of an artifact, or null when absent. Decoding is bounded (no zstd bombs). */
+  async readCanonical(origin: OriginId, ref: ArtifactRef): Promise<Uint8Array | null> {
+    const raw = await this.store.get(artifactKey(origin, ref));
+    if (raw === null) return null;
+    if (!isCompressed(ref.kind)) {
+      if (raw.length > maxDecodedBytes(ref.kind)) {
+        throw new CairnError('DECOMPRESSED_TOO_LARGE', `${artifactKey(origin, ref)} is ${raw.length} bytes, over the limit for a ${ref.kind}`);
+      }
+      return raw;
+    }
+    return this.codec.decompress(raw, maxDecodedBytes(ref.kind));
+  }
+
+  has(origin: OriginId, ref: ArtifactRef): Promise<boolean> {
+    return this.store.has(artifactKey(origin, ref));
+  }
+
+  async segment(origin: OriginId, expect: SegmentExpectation): Promise<DecodedSegment> {
+    const bytes = await this.require(origin, segmentRef(expect.hash));
+    return decodeSegment(bytes, expect);
+  }
+
+  async manifest(origin: OriginId, hash: ContentHash): Promise<Manifest> {
+    const bytes = await this.require(origin, manifestRef(hash));
+    return decodeManifest(bytes, { hash, origin });
+  }
+
+  /** A checkpoint and the hash of its bytes, or null when absent. */
+  async checkpoint(origin: OriginId, seq: number): Promise<{ checkpoint: Checkpoint; hash: ContentHash } | null> {
+    const bytes = await this.readCanonical(origin, checkpointRef(seq));
+    if (bytes === null) return null;
+    return { checkpoint: decodeCheckpoint(bytes, { origin, seq }), hash: sha256Hex(bytes) };
+  }
+
+  /** Checkpoint seqs present for an origin, ascending. */
+  async checkpointSeqs(origin: OriginId): Promise<number[]> {
+    const keys = await this.store.list(`${origin}/checkpoints/`);
+    const seqs: number[] = [];
+    for (const key of keys) {
+      const parsed = parseArtifactKey(key);
+      if (parsed && parsed.origin === origin && parsed.ref.kind === 'checkpoint') seqs.push(parsed.ref.seq);
+    }
+    return seqs.sort((a, b) => a - b);
+  }
+
+  async origins(): Promise<string[]> {
+    return this.store.origins();
+  }
+
+  private async require(origin: OriginId, ref: ArtifactRef): Promise<Uint8Array> {
+    const bytes = await this.readCanonical(origin, ref);
+    if (bytes === null) {
+      throw new CairnError('STORE_CORRUPT', `${artifactKey(origin, ref)} is missing from the store; run \`cairn verify\``);
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  CairnError,
+  type CheckpointState,
+  type ContentHash,
+  type Entry,
+  type Manifest,
+  type OriginId,
+  type StreamHeader,
+  type StreamId,
+} from '../../domain';
+import type { Journal } from '../ports/Journal';
+import type { ArtifactRepository } from './ArtifactRepository';
+import type { CheckpointReader } from './CheckpointReader';
+
+/** Everything known about one of this origin's streams: sealed (in segments) and pending (journal). */
+export interface LocalStreamState {
+  readonly stream: StreamId;
+  readonly header: StreamHeader | null;
+  readonly manifest: Manifest | null;
+  readonly manifestHash: ContentHash | null;
+  /** Entries sealed into segments. */
+  readonly sealed: number;
+  /** Acknowledged entries not yet exported, ordinals from `sealed`. */
+  readonly pending: readonly Entry[];
+  /** The next ordinal to append. */
+  readonly next: number;
+}
+
+/**
+ * Reads this origin's streams from the store (the newest own checkpoint and its manifests) and the
+ * journal. The store is the authority; the read model is only a projection of it.
+ */
+export class LocalStreams {
+  private cached: { state: CheckpointState | null } | null = null;
+
+  constructor(
+    private readonly origin: OriginId,
+    private readonly artifacts: ArtifactRepository,
+    private readonly checkpoints: CheckpointReader,
+    private readonly journal: Journal,
+  ) {}
+
+  /** This origin's newest published state (memoised until `invalidate`). */
+  async published(): Promise<CheckpointState | null> {
+    if (!this.cached) this.cached = { state: await this.checkpoints.latest(this.origin) };
+    return this.cached.state;
+  }
+
+  invalidate(): void {
+    this.cached = null;
+  }
+
+  async load(stream: StreamId): Promise<LocalStreamState> {
+    const published = await this.published();
+    const manifestHash = published?.streams.get(stream) ?? null;
+    const manifest = manifestHash ? await this.artifacts.manifest(this.origin, manifestHash) : null;
+    const sealed = manifest?.entries ?? 0;
+    let header: StreamHeader | null = manifest?.header ?? null;
+    const pending: Entry[] = [];
+    let next = sealed;
+    for (const record of await this.journal.read(stream)) {
+      if (record.t === 'header') {
+        header ??= record.header;
+        continue;
+      }
+      const end = record.from + record.bodies.length;
+      if (end <= next) continue; // already sealed by an export that crashed before cleaning the journal
+      if (record.from > next) {
+        throw new CairnError(
+          'STORE_CORRUPT',
+          `journal of stream ${stream} jumps from ordinal ${next} to ${record.from}; run \`cairn verify\``,
+        );
+      }
+      for (let i = next - record.from; i < record.bodies.length; i++) {
+        pending.push({ ordinal: record.from + i, ts: record.ts, body: record.bodies[i]! });
+      }
+      next = end;
+    }
+    if (pending.length > 0 && header === null) {
+      throw new CairnError('STORE_CORRUPT', `journal of stream ${stream} has entries but no stream header`);
+    }
+    return { stream, header, manifest, manifestHash, sealed, pending, next };
+  }
+}

@@ -1,0 +1,22 @@
+import type { Command } from '../Command';
+import { appendCommand } from './append';
+import { demoCommand } from './demo';
+import { exportCommand } from './export';
+import { initCommand } from './init';
+import { rebuildCommand } from './rebuild';
+import { searchCommand } from './search';
+import { showCommand } from './show';
+import { statusCommand } from './status';
+import { streamsCommand } from './streams';
+
+export const COMMANDS: readonly Command[] = [
+  initCommand,
+  appendCommand,
+  exportCommand,
+  streamsCommand,
+  showCommand,
+  searchCommand,
+  statusCommand,
+  rebuildCommand,
+  demoCommand,
+];

@@ -1,0 +1,47 @@
+import { CairnError } from '../errors';
+import { canonicalize, type Json } from '../json';
+import { LIMITS } from '../limits';
+import { isIsoUtc } from '../time';
+
+/** One entry of a stream. Ordinals are dense from 0; entries never change once appended. */
+export interface Entry {
+  readonly ordinal: number;
+  readonly ts: string;
+  readonly body: Json;
+}
+
+/** The canonical NDJSON line of an entry (with its trailing newline), checked against the size limit. */
+export function entryLine(entry: Entry): string {
+  const line = `${canonicalize({ body: entry.body, ordinal: entry.ordinal, ts: entry.ts })}\n`;
+  // A UTF-8 string is at most 3 bytes per UTF-16 unit: check the cheap bound before measuring.
+  if (line.length * 3 > LIMITS.maxEntryBytes && Buffer.byteLength(line) > LIMITS.maxEntryBytes) {
+    throw entryTooLarge(entry.ordinal, Buffer.byteLength(line));
+  }
+  return line;
+}
+
+export function entryTooLarge(ordinal: number, bytes: number): CairnError {
+  return new CairnError(
+    'ENTRY_TOO_LARGE',
+    `entry ${ordinal} is ${bytes} bytes as canonical JSON, over the ${LIMITS.maxEntryBytes}-byte limit: ` +
+      'store large content as a blob and reference it from the entry',
+  );
+}
+
+/** Validate an entry read from an artifact or the journal. */
+export function parseEntry(value: unknown, expectedOrdinal: number, where: string): Entry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(where, 'an entry must be a JSON object');
+  }
+  const v = value as Record<string, unknown>;
+  if (v.ordinal !== expectedOrdinal) {
+    throw invalid(where, `expected ordinal ${expectedOrdinal}, found ${JSON.stringify(v.ordinal)}`);
+  }
+  if (!isIsoUtc(v.ts)) throw invalid(where, `entry ${expectedOrdinal} has an invalid ts ${JSON.stringify(v.ts)}`);
+  if (!('body' in v)) throw invalid(where, `entry ${expectedOrdinal} has no body`);
+  return { ordinal: expectedOrdinal, ts: v.ts, body: v.body as Json };
+}
+
+function invalid(where: string, why: string): CairnError {
+  return new CairnError('ARTIFACT_INVALID', `${where}: ${why}`);
+}

@@ -1,0 +1,169 @@
+import { CairnError } from '../errors';
+import { sha256Hex, isContentHash, type ContentHash } from '../hash';
+import { isOriginId, isStreamId, type OriginId, type StreamId } from '../ids';
+import { canonicalize, fromUtf8, isJsonObject } from '../json';
+import { LIMITS } from '../limits';
+import { collectBlobRefs, sortedBlobRefs, type BlobRef } from './blobRef';
+import { entryLine, parseEntry, type Entry } from './entry';
+import { checkVersionAndKind, FORMAT_VERSION, invalidArtifact, requireNonNegativeInt } from './format';
+
+/**
+ * A segment: NDJSON of a run of entries `[from, to)` of one stream. Line 1 is the header; each further
+ * line is one entry. Identity is the SHA-256 of these canonical bytes; zstd is only their encoding.
+ */
+export interface SegmentHeader {
+  readonly v: number;
+  readonly kind: 'segment';
+  readonly origin: OriginId;
+  readonly stream: StreamId;
+  readonly from: number;
+  readonly to: number;
+  readonly blobs: readonly BlobRef[];
+}
+
+export interface EncodedSegment {
+  readonly header: SegmentHeader;
+  readonly bytes: Uint8Array;
+  readonly hash: ContentHash;
+}
+
+export interface DecodedSegment {
+  readonly header: SegmentHeader;
+  readonly entries: readonly Entry[];
+}
+
+function headerLine(h: Omit<SegmentHeader, 'v' | 'kind'>): string {
+  const doc: Record<string, unknown> = {
+    from: h.from,
+    kind: 'segment',
+    origin: h.origin,
+    stream: h.stream,
+    to: h.to,
+    v: FORMAT_VERSION,
+  };
+  if (h.blobs.length > 0) doc.blobs = h.blobs.map((b) => ({ hash: b.hash, size: b.size }));
+  return `${canonicalize(doc)}\n`;
+}
+
+/** Encode entries (dense ordinals) as one segment. */
+export function encodeSegment(origin: OriginId, stream: StreamId, entries: readonly Entry[]): EncodedSegment {
+  if (entries.length === 0) throw new CairnError('INTERNAL', 'a segment needs at least one entry');
+  const from = entries[0]!.ordinal;
+  const lines: string[] = [];
+  const refs = new Map<string, BlobRef>();
+  entries.forEach((e, i) => {
+    if (e.ordinal !== from + i) throw new CairnError('INTERNAL', `segment ordinals must be dense: ${e.ordinal} at ${i}`);
+    lines.push(entryLine(e));
+    collectBlobRefs(e.body, refs);
+  });
+  const header: SegmentHeader = {
+    v: FORMAT_VERSION,
+    kind: 'segment',
+    origin,
+    stream,
+    from,
+    to: from + entries.length,
+    blobs: sortedBlobRefs(refs),
+  };
+  const bytes = Buffer.from(headerLine(header) + lines.join(''), 'utf8');
+  if (bytes.length > LIMITS.maxSegmentBytes) {
+    throw new CairnError(
+      'SEGMENT_TOO_LARGE',
+      `segment of ${origin}~${stream} [${from}, ${header.to}) is ${bytes.length} bytes, over the ` +
+        `${LIMITS.maxSegmentBytes}-byte limit: split the entries into smaller runs`,
+    );
+  }
+  return { header, bytes, hash: sha256Hex(bytes) };
+}
+
+/**
+ * Split entries into segments bounded by entry count and byte size. Pure; callers publish the result.
+ * Header overhead is reserved so every segment stays under the limit.
+ */
+export function planSegments(origin: OriginId, stream: StreamId, entries: readonly Entry[]): EncodedSegment[] {
+  const out: EncodedSegment[] = [];
+  const budget = LIMITS.maxSegmentBytes - 64 * 1024;
+  let run: Entry[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    const size = Buffer.byteLength(entryLine(e));
+    if (run.length > 0 && (run.length >= LIMITS.maxSegmentEntries || bytes + size > budget)) {
+      out.push(encodeSegment(origin, stream, run));
+      run = [];
+      bytes = 0;
+    }
+    run.push(e);
+    bytes += size;
+  }
+  if (run.length > 0) out.push(encodeSegment(origin, stream, run));
+  return out;
+}
+
+export interface SegmentExpectation {
+  readonly hash: ContentHash;
+  readonly origin: OriginId;
+  readonly stream?: StreamId;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/** Verify and decode a segment's canonical bytes: hash, header, origin, dense ordinals, entry shapes. */
+export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): DecodedSegment {
+  const where = `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`;
+  const actual = sha256Hex(bytes);
+  if (actual !== expect.hash) {
+    throw new CairnError('HASH_MISMATCH', `${where}: content hashes to ${actual.slice(0, 12)}, not its name`);
+  }
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    throw invalidArtifact(where, 'not valid UTF-8');
+  }
+  if (!text.endsWith('\n')) throw invalidArtifact(where, 'NDJSON must end with a newline');
+  const lines = text.slice(0, -1).split('\n');
+  const docs = lines.map((line, i) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      throw invalidArtifact(where, `line ${i + 1} is not JSON`);
+    }
+  });
+  const head = docs[0];
+  if (!isJsonObject(head)) throw invalidArtifact(where, 'the first line must be the header object');
+  checkVersionAndKind(head, 'segment', where);
+  const from = requireNonNegativeInt(head, 'from', where);
+  const to = requireNonNegativeInt(head, 'to', where);
+  if (head.origin !== expect.origin || !isOriginId(head.origin as string)) {
+    throw invalidArtifact(where, `header names origin ${JSON.stringify(head.origin)}`);
+  }
+  if (typeof head.stream !== 'string' || !isStreamId(head.stream)) {
+    throw invalidArtifact(where, `bad stream id ${JSON.stringify(head.stream)}`);
+  }
+  if (expect.stream !== undefined && head.stream !== expect.stream) {
+    throw invalidArtifact(where, `belongs to stream ${head.stream}, expected ${expect.stream}`);
+  }
+  if ((expect.from !== undefined && from !== expect.from) || (expect.to !== undefined && to !== expect.to)) {
+    throw invalidArtifact(where, `covers [${from}, ${to}), expected [${expect.from}, ${expect.to})`);
+  }
+  if (to - from !== docs.length - 1 || to <= from) {
+    throw invalidArtifact(where, `header says [${from}, ${to}) but holds ${docs.length - 1} entries`);
+  }
+  const blobs = parseBlobList(head.blobs, where);
+  const entries = docs.slice(1).map((d, i) => parseEntry(d, from + i, where));
+  return {
+    header: { v: head.v as number, kind: 'segment', origin: expect.origin, stream: head.stream, from, to, blobs },
+    entries,
+  };
+}
+
+function parseBlobList(value: unknown, where: string): BlobRef[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw invalidArtifact(where, '"blobs" must be a list');
+  return value.map((b) => {
+    if (!isJsonObject(b) || !isContentHash(b.hash) || !Number.isSafeInteger(b.size) || (b.size as number) < 0) {
+      throw invalidArtifact(where, `bad blob reference ${JSON.stringify(b)}`);
+    }
+    return { hash: b.hash, size: b.size as number };
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * One taxonomy of errors with stable codes. Scripts match on `code`; people read `message`, which names
+ * what was wrong and what to do about it.
+ */
+export const ERROR_CODES = [
+  'USAGE',
+  'INPUT_INVALID',
+  'ORIGIN_ID_INVALID',
+  'STREAM_ID_INVALID',
+  'GLOBAL_ID_INVALID',
+  'JSON_NOT_CANONICALIZABLE',
+  'ARTIFACT_INVALID',
+  'ARTIFACT_CONFLICT',
+  'ARTIFACT_NAME_INVALID',
+  'HASH_MISMATCH',
+  'VERSION_UNSUPPORTED',
+  'ENTRY_TOO_LARGE',
+  'SEGMENT_TOO_LARGE',
+  'DECOMPRESSED_TOO_LARGE',
+  'CODEC_FAILED',
+  'STORE_NOT_INITIALIZED',
+  'STORE_CORRUPT',
+  'STREAM_NOT_FOUND',
+  'STREAM_KIND_MISMATCH',
+  'PLUGIN_UNKNOWN',
+  'PLUGIN_OPTIONS_INVALID',
+  'PLUGIN_CONFLICT',
+  'LOCK_HELD',
+  'IO_FAILED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class CairnError extends Error {
+  override readonly name = 'CairnError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isCairnError(err: unknown, code?: ErrorCode): err is CairnError {
+  return err instanceof CairnError && (code === undefined || err.code === code);
+}

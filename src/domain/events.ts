@@ -1,0 +1,60 @@
+import type { ContentHash } from './hash';
+import type { GlobalId, OriginId, StreamId } from './ids';
+import type { Checkpoint } from './artifacts/checkpoint';
+import type { Entry } from './artifacts/entry';
+import type { Manifest, StreamHeader } from './artifacts/manifest';
+
+/**
+ * What the store accepted. Every write (a journal append, or an artifact published locally or imported)
+ * becomes one of these; projections fold them into the read model. Events carry verified, decoded content,
+ * so a projection never touches the store.
+ */
+export type DomainEvent =
+  | EntriesAppended
+  | SegmentAccepted
+  | ManifestAccepted
+  | CheckpointAccepted
+  | BlobAccepted;
+
+/** Entries acknowledged into the local journal (durable, not yet sealed into a segment). */
+export interface EntriesAppended {
+  readonly type: 'EntriesAppended';
+  readonly origin: OriginId;
+  readonly stream: StreamId;
+  readonly gid: GlobalId;
+  readonly header: StreamHeader;
+  readonly entries: readonly Entry[];
+}
+
+export interface SegmentAccepted {
+  readonly type: 'SegmentAccepted';
+  readonly origin: OriginId;
+  readonly stream: StreamId;
+  readonly gid: GlobalId;
+  readonly hash: ContentHash;
+  readonly header: StreamHeader;
+  readonly entries: readonly Entry[];
+}
+
+export interface ManifestAccepted {
+  readonly type: 'ManifestAccepted';
+  readonly origin: OriginId;
+  readonly stream: StreamId;
+  readonly gid: GlobalId;
+  readonly hash: ContentHash;
+  readonly manifest: Manifest;
+}
+
+export interface CheckpointAccepted {
+  readonly type: 'CheckpointAccepted';
+  readonly origin: OriginId;
+  readonly hash: ContentHash;
+  readonly checkpoint: Checkpoint;
+}
+
+export interface BlobAccepted {
+  readonly type: 'BlobAccepted';
+  readonly origin: OriginId;
+  readonly hash: ContentHash;
+  readonly size: number;
+}

@@ -1,0 +1,25 @@
+/**
+ * cairn — local-first, multi-machine sync of append-mostly data.
+ *
+ * Open a store with `openCairn({ home })` after creating it with `initHome`; extend it with plugins
+ * (`definePlugin`, inversify ContainerModules built by `fromOptions`). Contract suites for plugin authors
+ * live in `cairn/testing`.
+ */
+export * from './domain';
+export { Cairn, type CairnDeps, type StatusReport } from './application/Cairn';
+export { EventBus } from './application/EventBus';
+export { definePlugin, invalidPluginOptions, PluginRegistry, type CairnPlugin, type PluginKind } from './application/plugins';
+export { TOKENS } from './application/tokens';
+export type * from './application/ports';
+export type { AppendOptions, AppendResult } from './application/usecases/AppendEntries';
+export type { ExportResult } from './application/usecases/ExportStore';
+export type { ReplayResult } from './application/usecases/ReplayStore';
+export { openCairn, type OpenOptions } from './infrastructure/container/openCairn';
+export { BUILTIN_PLUGINS, createRegistry } from './infrastructure/container/builtinPlugins';
+export { initHome, readHomeConfig, resolveHome, type HomeConfig } from './infrastructure/config/HomeConfig';
+export { systemClock, systemRandom } from './infrastructure/system';
+export { SqliteReadModel } from './infrastructure/sqlite/SqliteReadModel';
+export { fileStorePlugin, FileArtifactStore, FileJournal } from './plugins/file-store';
+export { memoryStorePlugin, MemoryArtifactStore, MemoryJournal } from './plugins/memory-store';
+export { zstdPlugin } from './plugins/codec-zstd';
+export { zstdWasmPlugin } from './plugins/codec-zstd-wasm';

@@ -1,0 +1,19 @@
+import { PluginRegistry, type CairnPlugin } from '../../application/plugins';
+import { zstdPlugin } from '../../plugins/codec-zstd';
+import { zstdWasmPlugin } from '../../plugins/codec-zstd-wasm';
+import { fileStorePlugin } from '../../plugins/file-store';
+import { memoryStorePlugin } from '../../plugins/memory-store';
+
+/** The plugins that ship with cairn. They register exactly as third-party plugins do. */
+export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
+  zstdPlugin as CairnPlugin<never>,
+  zstdWasmPlugin as CairnPlugin<never>,
+  fileStorePlugin as CairnPlugin<never>,
+  memoryStorePlugin as CairnPlugin<never>,
+];
+
+export function createRegistry(extra: readonly CairnPlugin<never>[] = []): PluginRegistry {
+  const registry = new PluginRegistry();
+  for (const plugin of [...BUILTIN_PLUGINS, ...extra]) registry.register(plugin);
+  return registry;
+}

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import * as path from 'node:path';
+import { Container } from 'inversify';
+import { Cairn } from '../../application/Cairn';
+import type { CairnPlugin } from '../../application/plugins';
+import type { ArtifactStore, Clock, Codec, Journal, ProgressSink, ReadModel } from '../../application/ports';
+import { TOKENS } from '../../application/tokens';
+import { requireHomeConfig } from '../config/HomeConfig';
+import { SqliteReadModel } from '../sqlite/SqliteReadModel';
+import { systemClock } from '../system';
+import { createRegistry } from './builtinPlugins';
+
+export interface OpenOptions {
+  /** The store's home directory (created by `initHome` / `cairn init`). */
+  readonly home: string;
+  /** Third-party plugins to register next to the built-in ones. */
+  readonly plugins?: readonly CairnPlugin<never>[];
+  /** Codec plugin name (default: the store's configured codec, `zstd`). */
+  readonly codec?: string;
+  readonly codecOptions?: unknown;
+  /** Store plugin name (default `file-store`) and its options (default `{home}`). */
+  readonly store?: string;
+  readonly storeOptions?: unknown;
+  /** Further plugins to load by name, with their options (extensions). */
+  readonly use?: readonly { name: string; options?: unknown }[];
+  /** The clock (tests pass their own). */
+  readonly clock?: Clock;
+  /** Read model file; `:memory:` keeps it in memory. Default `<home>/cairn.db`. */
+  readonly database?: string;
+  /** Skip catching the read model up on open (the caller will rebuild). */
+  readonly skipCatchUp?: boolean;
+  readonly onProgress?: ProgressSink;
+}
+
+/**
+ * The composition root: build a container from validated plugin modules, resolve the Cairn facade, and
+ * catch the read model up with the store. The container is used here and nowhere else.
+ */
+export async function openCairn(options: OpenOptions): Promise<Cairn> {
+  const home = path.resolve(options.home);
+  const config = requireHomeConfig(home);
+  const registry = createRegistry(options.plugins ?? []);
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(TOKENS.Clock).toConstantValue(options.clock ?? systemClock);
+  container.loadSync(registry.get(options.store ?? 'file-store', 'store').fromOptions(options.storeOptions ?? { home }));
+  container.loadSync(registry.get(options.codec ?? config.codec, 'codec').fromOptions(options.codecOptions));
+  for (const extra of options.use ?? []) container.loadSync(registry.get(extra.name).fromOptions(extra.options));
+  container
+    .bind(TOKENS.ReadModel)
+    .toDynamicValue(() => new SqliteReadModel(options.database ?? path.join(home, 'cairn.db')));
+  container.bind(TOKENS.Cairn).toDynamicValue(
+    (ctx) =>
+      new Cairn({
+        origin: config.origin,
+        home,
+        store: ctx.get<ArtifactStore>(TOKENS.ArtifactStore),
+        journal: ctx.get<Journal>(TOKENS.Journal),
+        codec: ctx.get<Codec>(TOKENS.Codec),
+        readModel: ctx.get<ReadModel>(TOKENS.ReadModel),
+        clock: ctx.get<Clock>(TOKENS.Clock),
+      }),
+  );
+  const cairn = container.get<Cairn>(TOKENS.Cairn);
+  if (!options.skipCatchUp) {
+    try {
+      await cairn.catchUp(options.onProgress);
+    } catch (err) {
+      cairn.close();
+      throw err;
+    }
+  }
+  return cairn;
+}

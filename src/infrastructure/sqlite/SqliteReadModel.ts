@@ -1,0 +1,178 @@
+import * as fs from 'node:fs';
+import Database from 'better-sqlite3';
+import type { EntryView, OriginStatus, Projection, ReadModel, SearchHit, StreamSummary } from '../../application/ports';
+import type { ContentHash, GlobalId, Json, OriginId } from '../../domain';
+import { ContentProjection } from './ContentProjection';
+import { SCHEMA, SCHEMA_VERSION } from './schema';
+import { ftsQuery } from './searchText';
+import { StatusProjection } from './StatusProjection';
+
+interface StreamRow {
+  gid: string;
+  origin: string;
+  stream: string;
+  kind: string;
+  created_at: string;
+  entries: number;
+  sealed: number;
+  updated_at: string;
+}
+
+const MEMORY = ':memory:';
+
+/**
+ * The read model in SQLite (better-sqlite3): a projection of the store that can be deleted at any time.
+ * A database of another schema version, or one SQLite cannot read, is moved aside and rebuilt.
+ */
+export class SqliteReadModel implements ReadModel {
+  private db!: Database.Database;
+  private content!: ContentProjection;
+  private status!: StatusProjection;
+  /** Stable projection objects that forward to the current database (it is replaced by `reset`). */
+  readonly projections: readonly Projection[] = [
+    { name: 'content', apply: (e) => this.content.apply(e) },
+    { name: 'status', apply: (e) => this.status.apply(e) },
+  ];
+
+  constructor(private readonly file: string) {
+    this.open();
+  }
+
+  streamPosition(gid: GlobalId): { entries: number; manifest: ContentHash | null } | null {
+    const row = this.db.prepare('SELECT entries, manifest FROM streams WHERE gid = ?').get(gid) as
+      | { entries: number; manifest: ContentHash | null }
+      | undefined;
+    return row ?? null;
+  }
+
+  originPosition(origin: OriginId): { seq: number; hash: ContentHash } | null {
+    const row = this.db.prepare('SELECT seq, hash FROM origins WHERE origin = ?').get(origin) as { seq: number; hash: ContentHash } | undefined;
+    return row ?? null;
+  }
+
+  listStreams(options: { origin?: OriginId; includeTrashed?: boolean }): StreamSummary[] {
+    const rows = (
+      options.origin
+        ? this.db.prepare('SELECT * FROM streams WHERE origin = ? ORDER BY updated_at DESC, gid').all(options.origin)
+        : this.db.prepare('SELECT * FROM streams ORDER BY updated_at DESC, gid').all()
+    ) as StreamRow[];
+    return rows.map(toSummary);
+  }
+
+  getStream(gid: GlobalId): StreamSummary | null {
+    const row = this.db.prepare('SELECT * FROM streams WHERE gid = ?').get(gid) as StreamRow | undefined;
+    return row ? toSummary(row) : null;
+  }
+
+  entries(gid: GlobalId, from: number, limit: number): EntryView[] {
+    const rows = this.db
+      .prepare('SELECT ordinal, ts, body FROM entries WHERE gid = ? AND ordinal >= ? ORDER BY ordinal LIMIT ?')
+      .all(gid, from, limit) as { ordinal: number; ts: string; body: string }[];
+    return rows.map((r) => ({ ordinal: r.ordinal, ts: r.ts, body: JSON.parse(r.body) as Json }));
+  }
+
+  search(query: string, limit: number): SearchHit[] {
+    const match = ftsQuery(query);
+    if (match === null) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT gid, ordinal, snippet(entries_fts, 0, '[', ']', '…', 12) AS snippet
+         FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rank, gid, ordinal LIMIT ?`,
+      )
+      .all(match, limit) as { gid: GlobalId; ordinal: number; snippet: string }[];
+    return rows.map((r) => ({ stream: r.gid, ordinal: r.ordinal, snippet: r.snippet }));
+  }
+
+  origins(): OriginStatus[] {
+    const rows = this.db
+      .prepare(
+        `SELECT o.origin AS origin, COALESCE(c.seq, 0) AS seq, c.hash AS hash, c.published_at AS published_at,
+                COALESCE(s.n, 0) AS streams, COALESCE(s.e, 0) AS entries
+         FROM (SELECT origin FROM origins UNION SELECT origin FROM streams) o
+         LEFT JOIN origins c ON c.origin = o.origin
+         LEFT JOIN (SELECT origin, COUNT(*) AS n, SUM(entries) AS e FROM streams GROUP BY origin) s ON s.origin = o.origin
+         ORDER BY o.origin`,
+      )
+      .all() as { origin: OriginId; seq: number; hash: ContentHash | null; published_at: string | null; streams: number; entries: number }[];
+    return rows.map((r) => ({
+      origin: r.origin,
+      checkpoint: r.seq,
+      checkpointHash: r.hash,
+      publishedAt: r.published_at,
+      streams: r.streams,
+      entries: r.entries,
+    }));
+  }
+
+  /** Rows of a table, for tests that compare a rebuilt database with an incrementally maintained one. */
+  dump(sql: string): unknown[] {
+    return this.db.prepare(sql).all();
+  }
+
+  reset(): void {
+    this.db.close();
+    this.removeFiles();
+    this.open();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private open(): void {
+    try {
+      this.db = this.connect();
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (this.file === MEMORY || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw err;
+      // The read model is only a projection: keep the unreadable file for inspection and start again.
+      fs.renameSync(this.file, `${this.file}.unreadable-${process.pid}`);
+      this.removeFiles();
+      this.db = this.connect();
+    }
+    this.content = new ContentProjection(this.db);
+    this.status = new StatusProjection(this.db);
+  }
+
+  private connect(): Database.Database {
+    const db = new Database(this.file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const hasTables = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n > 0;
+      if (hasTables && version !== SCHEMA_VERSION) {
+        db.close();
+        this.removeFiles();
+        return this.connect();
+      }
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return db;
+    } catch (err) {
+      if (db.open) db.close();
+      throw err;
+    }
+  }
+
+  private removeFiles(): void {
+    if (this.file === MEMORY) return;
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(this.file + suffix, { force: true });
+  }
+}
+
+function toSummary(r: StreamRow): StreamSummary {
+  return {
+    id: r.gid as GlobalId,
+    origin: r.origin as OriginId,
+    stream: r.stream,
+    kind: r.kind,
+    title: null,
+    entries: r.entries,
+    sealed: r.sealed,
+    starred: false,
+    trashed: false,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

@@ -1,0 +1,40 @@
+/** Bump when the read model's tables change: a database of another version is dropped and rebuilt. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS streams (
+  gid TEXT PRIMARY KEY,
+  origin TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attrs TEXT NOT NULL,
+  entries INTEGER NOT NULL,
+  sealed INTEGER NOT NULL,
+  manifest TEXT,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS streams_by_origin ON streams (origin);
+CREATE TABLE IF NOT EXISTS entries (
+  gid TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  ts TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (gid, ordinal)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, gid UNINDEXED, ordinal UNINDEXED, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS origins (
+  origin TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  published_at TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+/** Tables compared by the rebuild-equals-incremental property, with the order that makes them comparable. */
+export const COMPARABLE_TABLES: Readonly<Record<string, string>> = {
+  streams: 'SELECT * FROM streams ORDER BY gid',
+  entries: 'SELECT * FROM entries ORDER BY gid, ordinal',
+  entries_fts: 'SELECT gid, ordinal, text FROM entries_fts ORDER BY gid, ordinal',
+  origins: 'SELECT * FROM origins ORDER BY origin',
+};

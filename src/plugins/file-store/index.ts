@@ -1,0 +1,3 @@
+export { FileArtifactStore } from './FileArtifactStore';
+export { FileJournal } from './FileJournal';
+export { fileStorePlugin, type FileStoreOptions } from './fileStorePlugin';

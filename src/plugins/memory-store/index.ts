@@ -1,0 +1,3 @@
+export { MemoryArtifactStore } from './MemoryArtifactStore';
+export { MemoryJournal } from './MemoryJournal';
+export { memoryStorePlugin } from './memoryStorePlugin';
