@@ -12,9 +12,14 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * add exactly one (see {@link canonicalBytes}).
  */
 export function canonicalize(value: unknown): string {
-  const out: string[] = [];
-  write(value, out, '$');
-  return out.join('');
+  try {
+    return encode(value);
+  } catch (err) {
+    if (err instanceof NotJson) {
+      throw new CairnError('JSON_NOT_CANONICALIZABLE', `value at $${err.path.join('')} cannot be written as JSON: ${err.why}`);
+    }
+    throw err;
+  }
 }
 
 /** Canonical JSON document bytes: the canonical text plus one trailing `\n`, UTF-8. */
@@ -22,56 +27,63 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return encoder.encode(`${canonicalize(value)}\n`);
 }
 
-function write(value: unknown, out: string[], path: string): void {
-  if (value === null) {
-    out.push('null');
-    return;
-  }
-  switch (typeof value) {
-    case 'boolean':
-      out.push(value ? 'true' : 'false');
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) fail(path, `the number ${value} has no JSON form`);
-      out.push(JSON.stringify(value));
-      return;
-    case 'string':
-      out.push(JSON.stringify(value));
-      return;
-    case 'object': {
-      if (Array.isArray(value)) {
-        out.push('[');
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out.push(',');
-          write(value[i], out, `${path}[${i}]`);
-        }
-        out.push(']');
-        return;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) fail(path, 'only plain objects are JSON');
-      const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
-      out.push('{');
-      let first = true;
-      for (const key of keys) {
-        const v = obj[key];
-        if (v === undefined) continue;
-        if (!first) out.push(',');
-        first = false;
-        out.push(JSON.stringify(key), ':');
-        write(v, out, `${path}.${key}`);
-      }
-      out.push('}');
-      return;
-    }
-    default:
-      fail(path, `a ${typeof value} has no JSON form`);
+/** Raised deep inside `encode`; each level on the way out adds its key, so the hot path builds no paths. */
+class NotJson extends Error {
+  readonly path: string[] = [];
+  constructor(readonly why: string) {
+    super(why);
   }
 }
 
-function fail(path: string, why: string): never {
-  throw new CairnError('JSON_NOT_CANONICALIZABLE', `value at ${path} cannot be written as JSON: ${why}`);
+function encode(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new NotJson(`the number ${value} has no JSON form`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      return Array.isArray(value) ? encodeArray(value) : encodeObject(value as Record<string, unknown>);
+    default:
+      throw new NotJson(`a ${typeof value} has no JSON form`);
+  }
+}
+
+function encodeArray(value: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < value.length; i++) {
+    if (i > 0) out += ',';
+    try {
+      out += encode(value[i]);
+    } catch (err) {
+      if (err instanceof NotJson) err.path.unshift(`[${i}]`);
+      throw err;
+    }
+  }
+  return `${out}]`;
+}
+
+function encodeObject(value: Record<string, unknown>): string {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw new NotJson('only plain objects are JSON');
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = value[key];
+    if (v === undefined) continue;
+    try {
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${encode(v)}`;
+    } catch (err) {
+      if (err instanceof NotJson) err.path.unshift(`.${key}`);
+      throw err;
+    }
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export function utf8(text: string): Uint8Array {

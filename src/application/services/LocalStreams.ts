@@ -32,6 +32,8 @@ export interface LocalStreamState {
  */
 export class LocalStreams {
   private cached: { state: CheckpointState | null } | null = null;
+  /** Streams already read in this process: appends update them instead of re-reading the journal. */
+  private readonly streams = new Map<StreamId, LocalStreamState>();
 
   constructor(
     private readonly origin: OriginId,
@@ -46,11 +48,33 @@ export class LocalStreams {
     return this.cached.state;
   }
 
+  /** Forget everything read so far (after an export, or when another process may have written). */
   invalidate(): void {
     this.cached = null;
+    this.streams.clear();
+  }
+
+  /** Record entries that were just appended durably, so the next load needs no journal read. */
+  noteAppended(stream: StreamId, header: StreamHeader, entries: readonly Entry[]): void {
+    const state = this.streams.get(stream);
+    if (!state || entries.length === 0 || entries[0]!.ordinal !== state.next) {
+      this.streams.delete(stream);
+      return;
+    }
+    const pending = state.pending as Entry[];
+    for (const e of entries) pending.push(e); // owned by this cache; callers run under the instance's mutex
+    this.streams.set(stream, { ...state, header, pending, next: state.next + entries.length });
   }
 
   async load(stream: StreamId): Promise<LocalStreamState> {
+    const known = this.streams.get(stream);
+    if (known) return known;
+    const state = await this.read(stream);
+    this.streams.set(stream, state);
+    return state;
+  }
+
+  private async read(stream: StreamId): Promise<LocalStreamState> {
     const published = await this.published();
     const manifestHash = published?.streams.get(stream) ?? null;
     const manifest = manifestHash ? await this.artifacts.manifest(this.origin, manifestHash) : null;

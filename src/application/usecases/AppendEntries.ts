@@ -1,7 +1,6 @@
 import {
   blobRefPath,
   CairnError,
-  canonicalize,
   collectBlobRefs,
   entryLine,
   globalId,
@@ -76,6 +75,7 @@ export class AppendEntries {
     records.push({ t: 'entries', from: state.next, ts, bodies });
     await this.journal.append(ref.stream, records);
     const entries = bodies.map((body, i) => ({ ordinal: state.next + i, ts, body }));
+    this.streams.noteAppended(ref.stream, header, entries);
     this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries });
     return { stream: gid, appended: bodies.length, lastOrdinal: state.next + bodies.length - 1 };
   }
@@ -84,7 +84,6 @@ export class AppendEntries {
   private async checkBodies(bodies: readonly Json[], first: number, ts: string): Promise<void> {
     const refs = new Map<string, BlobRef>();
     bodies.forEach((body, i) => {
-      canonicalize(body);
       entryLine({ ordinal: first + i, ts, body });
       collectBlobRefs(body, refs);
     });

@@ -46,14 +46,13 @@ function headerLine(h: Omit<SegmentHeader, 'v' | 'kind'>): string {
 }
 
 /** Encode entries (dense ordinals) as one segment. */
-export function encodeSegment(origin: OriginId, stream: StreamId, entries: readonly Entry[]): EncodedSegment {
+export function encodeSegment(origin: OriginId, stream: StreamId, entries: readonly Entry[], lines?: readonly string[]): EncodedSegment {
   if (entries.length === 0) throw new CairnError('INTERNAL', 'a segment needs at least one entry');
   const from = entries[0]!.ordinal;
-  const lines: string[] = [];
   const refs = new Map<string, BlobRef>();
+  const text = lines ?? entries.map(entryLine);
   entries.forEach((e, i) => {
     if (e.ordinal !== from + i) throw new CairnError('INTERNAL', `segment ordinals must be dense: ${e.ordinal} at ${i}`);
-    lines.push(entryLine(e));
     collectBlobRefs(e.body, refs);
   });
   const header: SegmentHeader = {
@@ -65,7 +64,7 @@ export function encodeSegment(origin: OriginId, stream: StreamId, entries: reado
     to: from + entries.length,
     blobs: sortedBlobRefs(refs),
   };
-  const bytes = Buffer.from(headerLine(header) + lines.join(''), 'utf8');
+  const bytes = Buffer.from(headerLine(header) + text.join(''), 'utf8');
   if (bytes.length > LIMITS.maxSegmentBytes) {
     throw new CairnError(
       'SEGMENT_TOO_LARGE',
@@ -84,18 +83,22 @@ export function planSegments(origin: OriginId, stream: StreamId, entries: readon
   const out: EncodedSegment[] = [];
   const budget = LIMITS.maxSegmentBytes - 64 * 1024;
   let run: Entry[] = [];
+  let lines: string[] = [];
   let bytes = 0;
   for (const e of entries) {
-    const size = Buffer.byteLength(entryLine(e));
+    const line = entryLine(e);
+    const size = Buffer.byteLength(line);
     if (run.length > 0 && (run.length >= LIMITS.maxSegmentEntries || bytes + size > budget)) {
-      out.push(encodeSegment(origin, stream, run));
+      out.push(encodeSegment(origin, stream, run, lines));
       run = [];
+      lines = [];
       bytes = 0;
     }
     run.push(e);
+    lines.push(line);
     bytes += size;
   }
-  if (run.length > 0) out.push(encodeSegment(origin, stream, run));
+  if (run.length > 0) out.push(encodeSegment(origin, stream, run, lines));
   return out;
 }
 

@@ -23,10 +23,19 @@ export class FileJournal implements Journal {
     const existed = fs.existsSync(file);
     if (existed) this.repairTail(file);
     const fd = fs.openSync(file, 'a', 0o644);
+    const size = fs.fstatSync(fd).size;
     try {
       let off = 0;
       while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
       fs.fsyncSync(fd);
+    } catch (err) {
+      // The caller will not acknowledge these records: take them back so a retry cannot be shadowed by them.
+      try {
+        fs.ftruncateSync(fd, size);
+      } catch {
+        // the next read or append cuts a torn tail; a whole unacknowledged line would be reused by a retry
+      }
+      throw err;
     } finally {
       fs.closeSync(fd);
     }
