@@ -1,3 +1,5 @@
+import { mulberry32 } from '../src/testing/prng';
+
 /** A seeded, realistic corpus: prose and code-like text, ids and timestamps, entries of about 300-800 bytes. */
 const WORDS = (
   'the of and to in is that for it as with was on be by at this from or have an they which one you were all ' +
@@ -12,17 +14,6 @@ const CODE = [
   'export function hash(bytes: Uint8Array): string {',
   'SELECT id, body FROM entries WHERE gid = ? ORDER BY ordinal;',
 ];
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface CorpusEntry {
   readonly stream: string;

@@ -2,26 +2,15 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import type { Codec } from '../application/ports/Codec';
 import { expectCode } from './expectCode';
+import { mulberry32 } from './prng';
 
 const MiB = 1024 * 1024;
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** NDJSON-like text of `bytes` bytes: compressible, but not trivially. */
 function sampleText(bytes: number, seed = 1): Uint8Array {
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
-  const next = prng(seed);
+  const next = mulberry32(seed);
   let text = '';
   for (let i = 0; text.length < bytes; i++) {
     const body = Array.from({ length: 3 + Math.floor(next() * 8) }, () => words[Math.floor(next() * words.length)]).join(' ');

@@ -6,3 +6,4 @@ export * from './artifactStoreContract';
 export * from './expectCode';
 export * from './journalContract';
 export * from './codecContract';
+export * from './prng';
