@@ -33,7 +33,7 @@ export function helpText(): string {
 /** Parse → use case → print. Returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const json = argv.includes('--json');
-  const [name, ...rest] = argv;
+  const [name, ...rest] = hoistCommand(argv);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const out = helpText();
     if (name === undefined) {
@@ -64,9 +64,21 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof UsageError && command) err.message += `\nusage: ${command.usage}`;
+    if (err instanceof UsageError && command) err.message += ` (usage: ${command.usage})`;
     return reportError(io, err, json);
   }
+}
+
+/** Global options may come before the command (`cairn --home X init`): move the command to the front. */
+function hoistCommand(argv: readonly string[]): string[] {
+  const args = [...argv];
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith('-') && args[i] !== '--help' && args[i] !== '-h' && args[i] !== '--version') {
+    i += args[i] === '--home' ? 2 : 1;
+  }
+  if (i === 0 || i >= args.length) return args;
+  const [command] = args.splice(i, 1);
+  return [command!, ...args];
 }
 
 function parse(command: Command, args: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {

@@ -17,15 +17,27 @@ export function printJson(io: Io, value: unknown): void {
 /** One clear line on stderr (and the error document on stdout with --json); returns the exit code. */
 export function reportError(io: Io, err: unknown, json: boolean): number {
   if (err instanceof UsageError) {
-    io.stderr.write(`cairn: ${err.message}\n`);
-    if (json) printJson(io, { error: { code: 'USAGE', message: err.message } });
+    const message = oneLine(err.message);
+    io.stderr.write(`cairn: ${message}\n`);
+    if (json) printJson(io, { error: { code: 'USAGE', message } });
     return EXIT.usage;
   }
-  const code = isCairnError(err) ? err.code : 'INTERNAL';
-  const message = isCairnError(err) ? err.message : describeUnexpected(err);
+  const busy = (err as { code?: unknown })?.code === 'SQLITE_BUSY';
+  const code = isCairnError(err) ? err.code : busy ? 'LOCK_HELD' : 'INTERNAL';
+  const raw = isCairnError(err)
+    ? err.message
+    : busy
+      ? 'the read model is busy in another cairn process; retry when it has finished'
+      : describeUnexpected(err);
+  const message = oneLine(raw);
   io.stderr.write(`cairn: ${message}\n`);
   if (json) printJson(io, { error: { code, message } });
   return code === 'LOCK_HELD' ? EXIT.lockHeld : EXIT.failure;
+}
+
+/** Errors are one line: embedded newlines (from file contents or parser messages) are folded. */
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 function describeUnexpected(err: unknown): string {

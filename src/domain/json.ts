@@ -86,6 +86,18 @@ function encodeObject(value: Record<string, unknown>): string {
   return `${out}}`;
 }
 
+/** Whether a JSON value nests deeper than `max` arrays/objects. Iterative, so it is safe on hostile input. */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }

@@ -10,8 +10,10 @@ export const LIMITS = {
   maxMetadataArtifactBytes: 16 * 1024 * 1024,
   /** A blob's bytes. */
   maxBlobBytes: 256 * 1024 * 1024,
-  /** Appended entries per journal batch (the CLI splits larger inputs). */
-  maxBatchEntries: 100_000,
+  /** Entries per journal record: larger appends are written as several records, each durable. */
+  maxBatchEntries: 1000,
+  /** Nesting depth of an entry body or stream attributes (deeper values could overflow the stack). */
+  maxJsonDepth: 64,
 } as const;
 
 /** The largest decoded size accepted for an artifact path, so a zstd bomb is refused before it is inflated. */

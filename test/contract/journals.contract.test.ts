@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { journalLine, type StreamId } from '../../src/domain';
+import type { StreamId } from '../../src/domain';
 import { FileJournal } from '../../src/plugins/file-store';
+import { decodeName, encodeName } from '../../src/plugins/file-store/FileJournal';
+
+const S_FILE = `${encodeName('s')}.ndjson`;
 import { MemoryJournal } from '../../src/plugins/memory-store';
 import { expectCode, journalContract } from '../../src/testing';
 
@@ -24,23 +27,43 @@ describe('FileJournal crash behaviour', () => {
     const dir = tmp();
     const journal = new FileJournal(dir);
     await journal.append('s' as StreamId, [batch]);
-    fs.appendFileSync(path.join(dir, 's.ndjson'), '{"t":"entries","from":2,"ts":"2026-01-01T00:00:00.000Z","bodies":["c","d');
+    fs.appendFileSync(path.join(dir, S_FILE), '{"t":"entries","from":2,"ts":"2026-01-01T00:00:00.000Z","bodies":["c","d');
     await journal.append('s' as StreamId, [{ ...batch, from: 2, bodies: ['x'] }]);
     expect(await journal.read('s' as StreamId)).toEqual([batch, { ...batch, from: 2, bodies: ['x'] }]);
   });
 
-  it('drops a complete but garbled last line', async () => {
+  it('refuses a complete but garbled last line: a finished write is never torn', async () => {
     const dir = tmp();
     const journal = new FileJournal(dir);
     await journal.append('s' as StreamId, [batch]);
-    fs.appendFileSync(path.join(dir, 's.ndjson'), '\0\0\0\0\n');
+    fs.appendFileSync(path.join(dir, S_FILE), '{"t":"entries","from":2,"bodiez":[]}\n');
+    await expectCode(journal.read('s' as StreamId), 'STORE_CORRUPT');
+  });
+
+  it('reads ignore a torn tail without cutting it (only an append repairs)', async () => {
+    const dir = tmp();
+    const journal = new FileJournal(dir);
+    await journal.append('s' as StreamId, [batch]);
+    fs.appendFileSync(path.join(dir, S_FILE), '{"t":"ent');
+    const size = fs.statSync(path.join(dir, S_FILE)).size;
     expect(await journal.read('s' as StreamId)).toEqual([batch]);
-    expect(fs.readFileSync(path.join(dir, 's.ndjson'), 'utf8')).toBe(journalLine(batch));
+    expect(fs.statSync(path.join(dir, S_FILE)).size).toBe(size);
+  });
+
+  it('names files so that no stream id starts a dot file, case never collides, and 128 bytes fit', () => {
+    for (const id of ['.hidden', '...', 'Notes', 'notes', 'A'.repeat(128), 'z'.repeat(128), 'a-b_c.d']) {
+      const name = encodeName(id);
+      expect(name).toMatch(/^[a-z2-7]+$/);
+      expect(name.length + '.ndjson'.length + 40).toBeLessThan(255);
+      expect(decodeName(name)).toBe(id);
+    }
+    expect(encodeName('Notes')).not.toBe(encodeName('notes'));
+    expect(decodeName('not base32!')).toBeNull();
   });
 
   it('refuses a journal corrupted before its last line', async () => {
     const dir = tmp();
-    fs.writeFileSync(path.join(dir, 's.ndjson'), `garbage\n${JSON.stringify(batch)}\n`);
+    fs.writeFileSync(path.join(dir, S_FILE), `garbage\n${JSON.stringify(batch)}\n`);
     await expectCode(new FileJournal(dir).read('s' as StreamId), 'STORE_CORRUPT');
   });
 });

@@ -59,7 +59,7 @@ describe('kill -9 during append', () => {
     const cairn = await openCairn({ home });
     const stream = cairn.streams().find((s) => s.stream === 'crash')!;
     expect(stream.entries).toBeGreaterThanOrEqual(acked + 1);
-    expect(stream.entries % 2000).toBe(0); // a torn batch is dropped whole, never half-applied
+    expect(stream.entries % 1000).toBe(0); // a torn journal record (1,000 entries) is dropped whole, never half-applied
     const entries = cairn.show('crash', { from: 0, limit: stream.entries }).entries;
     expect(entries.map((e) => e.ordinal)).toEqual(Array.from({ length: stream.entries }, (_, i) => i));
     for (const e of entries) expect(e.body).toEqual(body(e.ordinal));

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DomainEvent } from '../../src/domain';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
+import { encodeName } from '../../src/plugins/file-store/FileJournal';
 import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
@@ -70,7 +71,7 @@ describe('export', () => {
     const home = tempHome();
     const cairn = await openCairn({ home, clock: steppingClock() });
     await cairn.append('a', [1, 2, 3]);
-    const journalFile = path.join(home, 'journal', 'a.ndjson');
+    const journalFile = path.join(home, 'journal', `${encodeName('a')}.ndjson`);
     const saved = fs.readFileSync(journalFile);
     await cairn.export();
     cairn.close();

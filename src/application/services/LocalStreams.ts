@@ -88,11 +88,13 @@ export class LocalStreams {
         continue;
       }
       const end = record.from + record.bodies.length;
-      if (end <= next) continue; // already sealed by an export that crashed before cleaning the journal
-      if (record.from > next) {
+      if (end <= sealed) continue; // sealed by an export that crashed before it cleaned the journal
+      if (record.from !== next && !(record.from < sealed && next === sealed)) {
+        // Two writers raced (no lock), or the file was edited: never pick a winner silently.
         throw new CairnError(
           'STORE_CORRUPT',
-          `journal of stream ${stream} jumps from ordinal ${next} to ${record.from}; run \`cairn verify\``,
+          `journal of stream ${stream} has a record at ordinal ${record.from} where ${next} was expected; ` +
+            'two processes may have appended at once: move the journal file aside and run `cairn rebuild`',
         );
       }
       for (let i = next - record.from; i < record.bodies.length; i++) {

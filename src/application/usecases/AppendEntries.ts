@@ -1,9 +1,13 @@
 import {
   blobRefPath,
   CairnError,
+  canonicalize,
   collectBlobRefs,
   entryLine,
   globalId,
+  isIsoUtc,
+  isJsonObject,
+  jsonDepthExceeds,
   LIMITS,
   resolveStreamRef,
   toIso,
@@ -17,6 +21,7 @@ import {
 import type { EventBus } from '../EventBus';
 import type { Clock } from '../ports/Clock';
 import type { Journal } from '../ports/Journal';
+import type { ProgressSink } from '../ports/Progress';
 import type { ArtifactRepository } from '../services/ArtifactRepository';
 import type { LocalStreams } from '../services/LocalStreams';
 
@@ -25,6 +30,7 @@ export interface AppendOptions {
   readonly kind?: string;
   /** Free JSON attributes of a new stream's header. */
   readonly attrs?: JsonObject;
+  readonly onProgress?: ProgressSink;
 }
 
 export interface AppendResult {
@@ -34,7 +40,14 @@ export interface AppendResult {
   readonly lastOrdinal: number | null;
 }
 
-/** Append entries to one of this origin's streams: durable in the journal, then visible in the read model. */
+/** Journal records hold at most this many canonical bytes of bodies, so one record stays a modest line. */
+const RECORD_BYTES = 1024 * 1024;
+
+/**
+ * Append entries to one of this origin's streams. Every body is checked before anything is written (bad
+ * input appends nothing); then the entries go to the journal in records of bounded size, each durable
+ * before its entries become visible in the read model.
+ */
 export class AppendEntries {
   constructor(
     private readonly origin: OriginId,
@@ -50,15 +63,13 @@ export class AppendEntries {
     if (ref.origin !== this.origin) {
       throw new CairnError('INPUT_INVALID', `stream ${ref.gid} belongs to origin ${ref.origin}: only its origin can append to it`);
     }
-    if (options.kind !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(options.kind)) {
-      throw new CairnError('INPUT_INVALID', `stream kind ${JSON.stringify(options.kind)} is invalid: use 1-64 characters from A-Z a-z 0-9 . _ -`);
-    }
-    if (bodies.length > LIMITS.maxBatchEntries) {
-      throw new CairnError('INPUT_INVALID', `${bodies.length} entries in one append is over the ${LIMITS.maxBatchEntries} limit: append in batches`);
+    checkHeaderOptions(options);
+    const ts = toIso(this.clock.now());
+    if (!isIsoUtc(ts)) {
+      throw new CairnError('INPUT_INVALID', `the clock reads ${ts}, which is not a valid ISO-8601 UTC time: fix the system clock`);
     }
     const state = await this.streams.load(ref.stream);
-    const ts = toIso(this.clock.now());
-    await this.checkBodies(bodies, state.next, ts);
+    const sizes = await this.checkBodies(bodies, state.next, ts);
     if (state.header && options.kind !== undefined && options.kind !== state.header.kind) {
       throw new CairnError(
         'STREAM_KIND_MISMATCH',
@@ -66,31 +77,60 @@ export class AppendEntries {
       );
     }
     const gid = globalId(this.origin, ref.stream);
-    if (bodies.length === 0) {
-      return { stream: gid, appended: 0, lastOrdinal: state.next > 0 ? state.next - 1 : null };
+    let next = state.next;
+    let header = state.header;
+    for (let i = 0; i < bodies.length; ) {
+      let j = i;
+      let bytes = 0;
+      while (j < bodies.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + sizes[j]! <= RECORD_BYTES)) bytes += sizes[j++]!;
+      const records: JournalRecord[] = [];
+      if (!header) {
+        header = { kind: options.kind ?? 'log', createdAt: ts, attrs: options.attrs ?? {} };
+        records.push({ t: 'header', header });
+      }
+      const chunk = bodies.slice(i, j);
+      records.push({ t: 'entries', from: next, ts, bodies: chunk });
+      await this.journal.append(ref.stream, records);
+      const entries = chunk.map((body, k) => ({ ordinal: next + k, ts, body }));
+      this.streams.noteAppended(ref.stream, header, entries);
+      this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries });
+      next += chunk.length;
+      i = j;
+      options.onProgress?.({ phase: 'append', done: i, total: bodies.length });
     }
-    const header = state.header ?? { kind: options.kind ?? 'log', createdAt: ts, attrs: options.attrs ?? {} };
-    const records: JournalRecord[] = [];
-    if (!state.header) records.push({ t: 'header', header });
-    records.push({ t: 'entries', from: state.next, ts, bodies });
-    await this.journal.append(ref.stream, records);
-    const entries = bodies.map((body, i) => ({ ordinal: state.next + i, ts, body }));
-    this.streams.noteAppended(ref.stream, header, entries);
-    this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries });
-    return { stream: gid, appended: bodies.length, lastOrdinal: state.next + bodies.length - 1 };
+    return { stream: gid, appended: bodies.length, lastOrdinal: next > 0 ? next - 1 : null };
   }
 
-  /** Every body must be canonical JSON within the entry limit, and every blob it references must be stored. */
-  private async checkBodies(bodies: readonly Json[], first: number, ts: string): Promise<void> {
+  /**
+   * Every body must be canonical JSON within the size and depth limits, and every blob it references must be
+   * stored. Returns each body's canonical size.
+   */
+  private async checkBodies(bodies: readonly Json[], first: number, ts: string): Promise<number[]> {
     const refs = new Map<string, BlobRef>();
-    bodies.forEach((body, i) => {
-      entryLine({ ordinal: first + i, ts, body });
+    const sizes = bodies.map((body, i) => {
+      const size = entryLine({ ordinal: first + i, ts, body }).length;
       collectBlobRefs(body, refs);
+      return size;
     });
     for (const ref of refs.values()) {
       if (!(await this.artifacts.has(this.origin, blobRefPath(ref.hash)))) {
         throw new CairnError('INPUT_INVALID', `an entry references blob ${ref.hash.slice(0, 12)}… which is not in the store: add it with putBlob first`);
       }
+    }
+    return sizes;
+  }
+}
+
+function checkHeaderOptions(options: AppendOptions): void {
+  if (options.kind !== undefined && (typeof options.kind !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(options.kind))) {
+    throw new CairnError('INPUT_INVALID', `stream kind ${JSON.stringify(options.kind)} is invalid: use 1-64 characters from A-Z a-z 0-9 . _ -`);
+  }
+  if (options.attrs !== undefined) {
+    if (!isJsonObject(options.attrs) || Object.getPrototypeOf(options.attrs) !== Object.prototype) {
+      throw new CairnError('INPUT_INVALID', 'stream attrs must be a plain JSON object');
+    }
+    if (jsonDepthExceeds(options.attrs, LIMITS.maxJsonDepth) || canonicalize(options.attrs).length > 64 * 1024) {
+      throw new CairnError('INPUT_INVALID', `stream attrs must nest at most ${LIMITS.maxJsonDepth} deep and be at most 64 KiB`);
     }
   }
 }

@@ -10,6 +10,7 @@ import {
   segmentRef,
   toIso,
   type ContentHash,
+  type DomainEvent,
   type OriginId,
   type SegmentDescriptor,
   type StreamId,
@@ -46,7 +47,10 @@ export class ExportStore {
   ) {}
 
   async execute(onProgress?: ProgressSink): Promise<ExportResult> {
+    this.streams.invalidate(); // another process may have published since we last looked
     const names = await this.journal.streams();
+    // Events wait until the checkpoint is durable: the read model never shows as sealed what no checkpoint holds.
+    const events: DomainEvent[] = [];
     const current = await this.streams.published();
     const changed = new Map<StreamId, ContentHash>();
     const drained: StreamId[] = [];
@@ -66,14 +70,14 @@ export class ExportStore {
         segments++;
         descriptors.push({ hash: seg.hash, from: seg.header.from, to: seg.header.to, bytes: seg.bytes.length });
         const entries = state.pending.slice(seg.header.from - state.sealed, seg.header.to - state.sealed);
-        this.bus.publish({ type: 'SegmentAccepted', origin: this.origin, stream, gid, hash: seg.hash, header: state.header, entries });
+        events.push({ type: 'SegmentAccepted', origin: this.origin, stream, gid, hash: seg.hash, header: state.header, entries });
       }
       const manifest = buildManifest(this.origin, stream, state.header, descriptors);
       const encoded = encodeManifest(manifest);
       const put = await this.artifacts.publish(this.origin, manifestRef(encoded.hash), encoded.bytes);
       bytes += put.storedBytes;
       changed.set(stream, encoded.hash);
-      this.bus.publish({ type: 'ManifestAccepted', origin: this.origin, stream, gid, hash: encoded.hash, manifest });
+      events.push({ type: 'ManifestAccepted', origin: this.origin, stream, gid, hash: encoded.hash, manifest });
       onProgress?.({ phase: 'export', done: ++done, total });
     }
     let seq: number | null = null;
@@ -84,7 +88,8 @@ export class ExportStore {
       bytes += put.storedBytes;
       seq = checkpoint.seq;
       this.streams.invalidate();
-      this.bus.publish({ type: 'CheckpointAccepted', origin: this.origin, hash: encoded.hash, checkpoint });
+      events.push({ type: 'CheckpointAccepted', origin: this.origin, hash: encoded.hash, checkpoint });
+      for (const event of events) this.bus.publish(event);
     }
     // The checkpoint is durable: what it seals can leave the journal. A crash before this point leaves
     // sealed entries in the journal, which LocalStreams skips and the next export removes.

@@ -11,6 +11,15 @@ export interface ReplayResult {
   readonly streams: number;
   readonly entries: number;
   readonly events: number;
+  /** Origins that could not be replayed (their artifacts are deferred, not fatal). */
+  readonly failures: readonly { origin: string; code: string; message: string }[];
+}
+
+interface Counts {
+  streams: Set<string>;
+  entries: number;
+  events: number;
+  failures: { origin: string; code: string; message: string }[];
 }
 
 /**
@@ -31,16 +40,26 @@ export class ReplayStore {
   ) {}
 
   async execute(onProgress?: ProgressSink): Promise<ReplayResult> {
-    const counts = { streams: 0, entries: 0, events: 0 };
+    const counts: Counts = { streams: new Set(), entries: 0, events: 0, failures: [] };
     for (const name of await this.artifacts.origins()) {
       if (!isOriginId(name)) continue;
-      await this.replayOrigin(name, counts, onProgress);
+      if (name === this.origin) {
+        await this.replayOrigin(name, counts, onProgress);
+        continue;
+      }
+      // Another origin's damaged or future-version artifacts must never block this origin's work.
+      try {
+        await this.replayOrigin(name, counts, onProgress);
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        counts.failures.push({ origin: name, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
+      }
     }
     for (const stream of await this.journal.streams()) await this.replayJournal(stream, counts);
-    return counts;
+    return { streams: counts.streams.size, entries: counts.entries, events: counts.events, failures: counts.failures };
   }
 
-  private async replayOrigin(origin: OriginId, counts: { streams: number; entries: number; events: number }, onProgress?: ProgressSink): Promise<void> {
+  private async replayOrigin(origin: OriginId, counts: Counts, onProgress?: ProgressSink): Promise<void> {
     const state = await this.checkpoints.latest(origin);
     if (!state) return;
     const applied = this.readModel.originPosition(origin);
@@ -61,7 +80,7 @@ export class ReplayStore {
         counts.events++;
       }
       this.bus.publish({ type: 'ManifestAccepted', origin, stream, gid, hash: manifestHash, manifest });
-      counts.streams++;
+      counts.streams.add(gid);
       counts.events++;
     }
     const link = await this.artifacts.checkpoint(origin, state.seq);
@@ -71,7 +90,7 @@ export class ReplayStore {
     }
   }
 
-  private async replayJournal(stream: StreamId, counts: { streams: number; entries: number; events: number }): Promise<void> {
+  private async replayJournal(stream: StreamId, counts: Counts): Promise<void> {
     const state = await this.streams.load(stream);
     if (state.pending.length === 0 || !state.header) return;
     const gid = globalId(this.origin, stream);
@@ -79,6 +98,7 @@ export class ReplayStore {
     const entries = state.pending.filter((e) => e.ordinal >= have);
     if (entries.length === 0) return;
     this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream, gid, header: state.header, entries });
+    counts.streams.add(gid);
     counts.entries += entries.length;
     counts.events++;
   }

@@ -1,12 +1,9 @@
 import * as fs from 'node:fs';
-import { CairnError, type Json } from '../../domain';
+import { CairnError, fromUtf8, type Json } from '../../domain';
 import { defineCommand } from '../Command';
 import { withCairn } from '../openStore';
 import { terminalProgress } from '../progress';
 import type { Io } from '../output';
-
-const CHUNK_ENTRIES = 1000;
-const CHUNK_BYTES = 1024 * 1024;
 
 export const appendCommand = defineCommand({
   name: 'append',
@@ -18,52 +15,51 @@ export const appendCommand = defineCommand({
     const stream = ctx.positionals[0]!;
     const file = ctx.values.file as string | undefined;
     const kind = ctx.values.kind as string | undefined;
-    const text = file !== undefined ? readFile(file) : await readAll(ctx.io);
-    const bodies = parseNdjson(text, file ?? 'stdin');
+    const bytes = file !== undefined ? readFile(file) : await readAll(ctx.io);
+    const bodies = parseNdjson(decodeUtf8(bytes, file ?? 'stdin'), file ?? 'stdin');
     return withCairn(ctx, async (cairn) => {
       const progress = terminalProgress(ctx.io, ctx.json);
-      let result = await cairn.append(stream, [], { kind });
-      let appended = 0;
-      // Each chunk is durable when its append returns: an interruption loses only the chunk in flight.
-      for (let i = 0; i < bodies.length; ) {
-        let bytes = 0;
-        let j = i;
-        while (j < bodies.length && j - i < CHUNK_ENTRIES && bytes < CHUNK_BYTES) bytes += bodies[j++]!.size;
-        result = await cairn.append(stream, bodies.slice(i, j).map((b) => b.value), { kind });
-        appended += j - i;
-        i = j;
-        progress.sink?.({ phase: 'append', done: appended, total: bodies.length });
-      }
+      // The use case checks every body first (bad input appends nothing), then writes durable chunks.
+      const result = await cairn.append(stream, bodies, { kind, onProgress: progress.sink });
       progress.done();
-      return { stream: result.stream, appended, lastOrdinal: result.lastOrdinal };
+      return result;
     });
   },
   human: (r) => `appended ${r.appended} entr${r.appended === 1 ? 'y' : 'ies'} to ${r.stream} (last ordinal ${r.lastOrdinal ?? 'none'})`,
 });
 
-function readFile(file: string): string {
+function readFile(file: string): Buffer {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file);
   } catch (err) {
     throw new CairnError('INPUT_INVALID', `cannot read ${file}: ${(err as Error).message}`);
   }
 }
 
-async function readAll(io: Io): Promise<string> {
+async function readAll(io: Io): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Input must be UTF-8: a stray byte is an error, never silently replaced. A leading BOM is dropped. */
+function decodeUtf8(bytes: Buffer, source: string): string {
+  try {
+    return fromUtf8(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    throw new CairnError('INPUT_INVALID', `${source} is not valid UTF-8; nothing was appended`);
+  }
 }
 
 /** Every line must parse before anything is appended: bad input appends nothing. */
-export function parseNdjson(text: string, source: string): { value: Json; size: number }[] {
-  const out: { value: Json; size: number }[] = [];
+export function parseNdjson(text: string, source: string): Json[] {
+  const out: Json[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
     try {
-      out.push({ value: JSON.parse(line) as Json, size: line.length });
+      out.push(JSON.parse(line) as Json);
     } catch (err) {
       throw new CairnError('INPUT_INVALID', `line ${i + 1} of ${source} is not JSON (${(err as Error).message}); nothing was appended`);
     }

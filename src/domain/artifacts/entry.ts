@@ -1,5 +1,5 @@
 import { CairnError } from '../errors';
-import { canonicalize, type Json } from '../json';
+import { canonicalize, jsonDepthExceeds, type Json } from '../json';
 import { LIMITS } from '../limits';
 import { isIsoUtc } from '../time';
 
@@ -12,6 +12,7 @@ export interface Entry {
 
 /** The canonical NDJSON line of an entry (with its trailing newline), checked against the size limit. */
 export function entryLine(entry: Entry): string {
+  if (jsonDepthExceeds(entry.body, LIMITS.maxJsonDepth)) throw entryTooDeep(entry.ordinal);
   const line = `${canonicalize({ body: entry.body, ordinal: entry.ordinal, ts: entry.ts })}\n`;
   // A UTF-8 string is at most 3 bytes per UTF-16 unit: check the cheap bound before measuring.
   if (line.length * 3 > LIMITS.maxEntryBytes && Buffer.byteLength(line) > LIMITS.maxEntryBytes) {
@@ -39,7 +40,12 @@ export function parseEntry(value: unknown, expectedOrdinal: number, where: strin
   }
   if (!isIsoUtc(v.ts)) throw invalid(where, `entry ${expectedOrdinal} has an invalid ts ${JSON.stringify(v.ts)}`);
   if (!('body' in v)) throw invalid(where, `entry ${expectedOrdinal} has no body`);
+  if (jsonDepthExceeds(v.body, LIMITS.maxJsonDepth)) throw invalid(where, `entry ${expectedOrdinal} nests deeper than ${LIMITS.maxJsonDepth}`);
   return { ordinal: expectedOrdinal, ts: v.ts, body: v.body as Json };
+}
+
+export function entryTooDeep(ordinal: number): CairnError {
+  return new CairnError('ENTRY_TOO_LARGE', `entry ${ordinal} nests deeper than ${LIMITS.maxJsonDepth} arrays/objects: flatten it`);
 }
 
 function invalid(where: string, why: string): CairnError {

@@ -81,25 +81,38 @@ export function encodeSegment(origin: OriginId, stream: StreamId, entries: reado
  */
 export function planSegments(origin: OriginId, stream: StreamId, entries: readonly Entry[]): EncodedSegment[] {
   const out: EncodedSegment[] = [];
-  const budget = LIMITS.maxSegmentBytes - 64 * 1024;
+  // The header's fixed part is under 512 bytes; its blob list grows with the distinct blobs of the run.
+  const budget = LIMITS.maxSegmentBytes - 512;
   let run: Entry[] = [];
   let lines: string[] = [];
   let bytes = 0;
+  let refs = new Set<string>();
   for (const e of entries) {
     const line = entryLine(e);
+    const own = new Map<string, BlobRef>();
+    collectBlobRefs(e.body, own);
+    const refBytes = (known: Set<string>): number =>
+      [...own.values()].reduce((n, r) => n + (known.has(r.hash) ? 0 : refLineBytes(r)), 0);
     const size = Buffer.byteLength(line);
-    if (run.length > 0 && (run.length >= LIMITS.maxSegmentEntries || bytes + size > budget)) {
+    if (run.length > 0 && (run.length >= LIMITS.maxSegmentEntries || bytes + size + refBytes(refs) > budget)) {
       out.push(encodeSegment(origin, stream, run, lines));
       run = [];
       lines = [];
       bytes = 0;
+      refs = new Set();
     }
+    bytes += size + refBytes(refs);
+    for (const r of own.keys()) refs.add(r);
     run.push(e);
     lines.push(line);
-    bytes += size;
   }
   if (run.length > 0) out.push(encodeSegment(origin, stream, run, lines));
   return out;
+}
+
+/** Bytes one blob reference adds to a segment header: `{"hash":"…","size":n},`. */
+function refLineBytes(ref: BlobRef): number {
+  return 64 + 20 + String(ref.size).length;
 }
 
 export interface SegmentExpectation {

@@ -135,8 +135,11 @@ export class SqliteReadModel implements ReadModel {
   }
 
   private connect(): Database.Database {
+    // A WAL left beside a deleted database belongs to that database: never replay it into a new one.
+    if (this.file !== MEMORY && !fs.existsSync(this.file)) this.removeFiles();
     const db = new Database(this.file);
     try {
+      db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       const version = db.pragma('user_version', { simple: true }) as number;

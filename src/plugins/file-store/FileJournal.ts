@@ -8,9 +8,11 @@ const SUFFIX = '.ndjson';
 
 /**
  * The journal as one NDJSON file per stream. An append is one `write` of whole lines followed by fsync, so a
- * crash can leave at most a torn last line, which the next read cuts off (that append never returned).
- * Stream ids are case-sensitive; file names escape upper case (`^a` for `A`) so case-insensitive file
- * systems cannot merge two streams.
+ * crash can leave at most a torn last line without its newline: reads ignore it, and the next append cuts it
+ * off (that append never returned). A complete line that does not parse is corruption, never "torn":
+ * canonical JSON has no raw newlines, so only a finished write ends in one.
+ * File names are the stream id in base32 (lower case, no padding): case-insensitive file systems cannot merge
+ * two streams, no name starts with a dot, and a 128-byte id stays under the 255-byte name limit.
  */
 export class FileJournal implements Journal {
   constructor(private readonly dir: string) {}
@@ -52,25 +54,8 @@ export class FileJournal implements Journal {
       throw err;
     }
     const lines = text.split('\n');
-    const tail = lines.pop() ?? '';
-    const records: JournalRecord[] = [];
-    let goodBytes = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      try {
-        records.push(parseJournalLine(line, `${path.basename(file)} line ${i + 1}`));
-      } catch (err) {
-        // Only the last line can be torn; anything earlier is corruption.
-        if (i === lines.length - 1 && tail === '') {
-          this.truncate(file, goodBytes);
-          return records;
-        }
-        throw err;
-      }
-      goodBytes += Buffer.byteLength(line) + 1;
-    }
-    if (tail !== '') this.truncate(file, goodBytes);
-    return records;
+    lines.pop(); // '' after the last newline, or a torn tail that the next append cuts off
+    return lines.map((line, i) => parseJournalLine(line, `of stream ${stream} (${path.basename(file)} line ${i + 1})`));
   }
 
   async streams(): Promise<StreamId[]> {
@@ -149,11 +134,39 @@ export class FileJournal implements Journal {
   }
 }
 
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** RFC 4648 base32 of the id's bytes, lower case, without padding. */
 export function encodeName(stream: string): string {
-  return stream.replace(/[A-Z^]/g, (c) => `^${c.toLowerCase()}`);
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of Buffer.from(stream, 'utf8')) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
 }
 
 export function decodeName(name: string): StreamId | null {
-  const decoded = name.replace(/\^([a-z])/g, (_m, c: string) => c.toUpperCase());
-  return isStreamId(decoded) ? decoded : null;
+  let bits = 0;
+  let value = 0;
+  const bytes: number[] = [];
+  for (const c of name) {
+    const v = BASE32.indexOf(c);
+    if (v < 0) return null;
+    value = ((value << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  const decoded = Buffer.from(bytes).toString('utf8');
+  return isStreamId(decoded) && encodeName(decoded) === name ? decoded : null;
 }
