@@ -48,6 +48,11 @@ export class LocalStreams {
     return this.cached.state;
   }
 
+  /** Forget the cached published state (another process may have exported; the lock will make this exact). */
+  invalidatePublished(): void {
+    this.cached = null;
+  }
+
   /** Forget everything read so far (after an export, or when another process may have written). */
   invalidate(): void {
     this.cached = null;

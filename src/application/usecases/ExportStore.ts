@@ -47,7 +47,7 @@ export class ExportStore {
   ) {}
 
   async execute(onProgress?: ProgressSink): Promise<ExportResult> {
-    this.streams.invalidate(); // another process may have published since we last looked
+    this.streams.invalidatePublished(); // another process may have published since we last looked
     const names = await this.journal.streams();
     // Events wait until the checkpoint is durable: the read model never shows as sealed what no checkpoint holds.
     const events: DomainEvent[] = [];
