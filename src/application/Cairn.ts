@@ -5,12 +5,18 @@ import type { ArtifactStore } from './ports/ArtifactStore';
 import type { Clock } from './ports/Clock';
 import type { Codec } from './ports/Codec';
 import type { Journal } from './ports/Journal';
+import type { Quarantine } from './ports/Quarantine';
+import type { Transport, TransportFactory, TransportOptions } from './ports/Transport';
 import type { ProgressSink } from './ports/Progress';
 import type { EntryView, ReadModel, SearchHit, StreamSummary } from './ports/ReadModel';
 import { ArtifactRepository } from './services/ArtifactRepository';
 import { CheckpointReader } from './services/CheckpointReader';
 import { LocalStreams } from './services/LocalStreams';
 import { Mutex } from './services/Mutex';
+import { OriginImporter } from './services/OriginImporter';
+import { PullOrigin } from './services/PullOrigin';
+import { PushOrigin } from './services/PushOrigin';
+import { SyncWithTarget, type SyncResult } from './usecases/SyncWithTarget';
 import { AppendEntries, type AppendOptions, type AppendResult } from './usecases/AppendEntries';
 import { ExportStore, type ExportResult } from './usecases/ExportStore';
 import { PutBlob } from './usecases/PutBlob';
@@ -24,6 +30,9 @@ export interface CairnDeps {
   readonly codec: Codec;
   readonly readModel: ReadModel;
   readonly clock: Clock;
+  readonly quarantine: Quarantine;
+  /** Transport factories of every transport plugin loaded; `sync` picks one by URL scheme. */
+  readonly transports: readonly TransportFactory[];
 }
 
 export interface StatusReport {
@@ -61,19 +70,30 @@ export class Cairn {
   private readonly exportStore: ExportStore;
   private readonly replayStore: ReplayStore;
   private readonly putBlobUseCase: PutBlob;
+  private readonly syncUseCase: SyncWithTarget;
   private closed = false;
 
   /** Every event the store accepts (RxJS). Subscribing never affects the read model. */
   readonly events$: Observable<DomainEvent> = this.bus.events$;
 
   constructor(private readonly deps: CairnDeps) {
-    const { origin, store, codec, journal, readModel, clock } = deps;
+    const { origin, store, codec, journal, readModel, clock, quarantine } = deps;
     this.artifacts = new ArtifactRepository(store, codec);
     const checkpoints = new CheckpointReader(this.artifacts);
     this.localStreams = new LocalStreams(origin, this.artifacts, checkpoints, journal);
     this.appendEntries = new AppendEntries(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
     this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
-    this.replayStore = new ReplayStore(origin, this.artifacts, checkpoints, journal, this.localStreams, readModel, this.bus);
+    const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock);
+    this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus);
+    this.syncUseCase = new SyncWithTarget(
+      origin,
+      this.exportStore,
+      new PullOrigin(this.artifacts, checkpoints, readModel, codec, quarantine, clock),
+      importer,
+      new PushOrigin(this.artifacts, checkpoints, readModel, codec),
+      this.artifacts,
+      readModel,
+    );
     this.putBlobUseCase = new PutBlob(origin, this.artifacts, this.bus);
     for (const projection of readModel.projections) this.bus.attach(projection);
   }
@@ -101,6 +121,32 @@ export class Cairn {
 
   export(onProgress?: ProgressSink): Promise<ExportResult> {
     return this.mutating(() => this.exportStore.execute(onProgress));
+  }
+
+  /**
+   * Sync with a target (a folder path or `file://` URL, or a URL another transport plugin handles):
+   * export, pull what we lack, import, push what the target lacks.
+   */
+  sync(target: string, options: TransportOptions & { onProgress?: ProgressSink } = {}): Promise<SyncResult> {
+    return this.mutating(async () => {
+      const transport = await this.openTarget(target, options);
+      try {
+        return await this.syncUseCase.execute(transport, options.onProgress);
+      } finally {
+        await transport.close();
+      }
+    });
+  }
+
+  /** Open a target through the transport plugin that handles its URL scheme. */
+  async openTarget(target: string, options: TransportOptions = {}): Promise<Transport> {
+    const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(target);
+    const scheme = m && !/^[a-z]:\\/i.test(target) ? m[1]!.toLowerCase() : 'file';
+    const factory = this.deps.transports.find((t) => t.schemes.includes(scheme));
+    if (!factory) {
+      throw new CairnError('PLUGIN_UNKNOWN', `no transport plugin handles "${scheme}" targets (${target}); known: ${this.deps.transports.flatMap((t) => t.schemes).join(', ')}`);
+    }
+    return factory.create(target, options);
   }
 
   /** Delete the read model and replay the whole store into an empty one. */

@@ -10,5 +10,7 @@ export const TOKENS = {
   Clock: Symbol.for('cairn.Clock'),
   Random: Symbol.for('cairn.Random'),
   StoreContext: Symbol.for('cairn.StoreContext'),
+  TransportFactory: Symbol.for('cairn.TransportFactory'),
+  Quarantine: Symbol.for('cairn.Quarantine'),
   Cairn: Symbol.for('cairn.Cairn'),
 } as const;

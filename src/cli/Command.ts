@@ -21,11 +21,17 @@ export interface Command {
   run(ctx: CommandContext): Promise<unknown>;
   /** Human text for the result (without --json). */
   human(result: never): string;
+  /** Problems to report on stderr (one line each) after the result is printed; any makes the exit code 1. */
+  problems?(result: never): string[];
 }
 
 export function defineCommand<R>(command: Omit<Command, 'run' | 'human'> & {
   run(ctx: CommandContext): Promise<R>;
   human(result: R): string;
+  problems?(result: R): string[];
 }): Command {
   return command as unknown as Command;
 }
+
+/** Returned by commands that printed their own output line by line (`sync --watch`, `serve`). */
+export const STREAMED: unique symbol = Symbol('streamed');

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolveHome } from '../infrastructure/config/HomeConfig';
-import type { Command, OptionSpecs } from './Command';
+import { STREAMED, type Command, type OptionSpecs } from './Command';
 import { COMMANDS } from './commands';
 import { EXIT, printJson, reportError, type Io } from './output';
 import { UsageError } from './UsageError';
@@ -57,12 +57,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     const home = resolveHome(values.home as string | undefined, io.env);
     const result = await command.run({ io, home, json, values, positionals });
+    if (result === STREAMED) return EXIT.ok;
     if (json) printJson(io, result);
     else {
       const text = command.human(result as never);
       if (text) io.stdout.write(`${text}\n`);
     }
-    return EXIT.ok;
+    const problems = command.problems?.(result as never) ?? [];
+    for (const p of problems) io.stderr.write(`cairn: ${p.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
+    return problems.length > 0 ? EXIT.failure : EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError && command) err.message += ` (usage: ${command.usage})`;
     return reportError(io, err, json);

@@ -5,6 +5,11 @@
  */
 export type PutOutcome = 'created' | 'identical' | 'conflict';
 
+export interface ListOptions {
+  readonly after?: string;
+  readonly limit?: number;
+}
+
 export interface ArtifactStore {
   /**
    * Publish bytes under a key unless the key exists. Never overwrites. Returns `identical` when the key
@@ -16,8 +21,12 @@ export interface ArtifactStore {
   get(key: string): Promise<Uint8Array | null>;
   /** Whether a key is present, without reading it. */
   has(key: string): Promise<boolean>;
-  /** Keys under a prefix that ends with `/`, sorted ascending; never the adapter's own temporary files. */
-  list(prefix: string): Promise<string[]>;
+  /**
+   * Keys under a prefix that ends with `/` (one level: no deeper keys), sorted ascending, never the
+   * adapter's own temporary files. With `after`, only keys strictly greater than it; with `limit`, at most
+   * that many: page by passing the last key of one page as `after` of the next.
+   */
+  list(prefix: string, options?: ListOptions): Promise<string[]>;
   /** Names of the top-level folders (the origins present), sorted. */
   origins(): Promise<string[]>;
   /** Remove a key; true when it existed. Used by GC and quarantine, never by normal writes. */

@@ -54,6 +54,14 @@ export interface ReadModel {
   entries(gid: GlobalId, from: number, limit: number): EntryView[];
   search(query: string, limit: number): SearchHit[];
   origins(): OriginStatus[];
+  /**
+   * Run work (which may await) inside one SQLite transaction: every event it publishes is applied, or none.
+   * Used to apply each imported stream atomically.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** The newest checkpoint seq of an origin known to be on a target (an optimisation; the target is the truth). */
+  syncCursor(target: string, origin: OriginId): number;
+  setSyncCursor(target: string, origin: OriginId, seq: number): void;
   /** Drop everything: the start of a rebuild. */
   reset(): void;
   close(): void;

@@ -5,3 +5,5 @@ export * from './Journal';
 export * from './Progress';
 export * from './ReadModel';
 export * from './codecSupport';
+export * from './Quarantine';
+export * from './Transport';

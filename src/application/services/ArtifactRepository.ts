@@ -91,6 +91,45 @@ export class ArtifactRepository {
     return this.codec.decompress(raw, maxDecodedBytes(ref.kind));
   }
 
+  /** The bytes as stored (encoded), for copying to a target. */
+  readRaw(origin: OriginId, ref: ArtifactRef): Promise<Uint8Array | null> {
+    return this.store.get(artifactKey(origin, ref));
+  }
+
+  /**
+   * Store bytes fetched from elsewhere, as received, after the caller verified them. A damaged local copy
+   * under the name is replaced; a valid different one is ARTIFACT_CONFLICT.
+   */
+  async storeRaw(origin: OriginId, ref: ArtifactRef, raw: Uint8Array, canonical: Uint8Array): Promise<'created' | 'identical'> {
+    const key = artifactKey(origin, ref);
+    const outcome = await this.store.putIfAbsent(key, raw);
+    if (outcome !== 'conflict') return outcome;
+    let existing: Uint8Array | null = null;
+    try {
+      existing = await this.readCanonical(origin, ref);
+    } catch {
+      existing = null;
+    }
+    if (existing && sha256Hex(existing) === sha256Hex(canonical)) return 'identical';
+    if (existing === null || !this.verifies(ref, existing)) {
+      await this.store.delete(key);
+      if ((await this.store.putIfAbsent(key, raw)) !== 'conflict') return 'created';
+    }
+    throw new CairnError(
+      'ARTIFACT_CONFLICT',
+      `${key} differs here (${existing ? sha256Hex(existing).slice(0, 12) : 'unreadable'}) and there (${sha256Hex(canonical).slice(0, 12)}): ` +
+        'two stores publish under one origin id (reused, or a store rebuilt from scratch); nothing was overwritten',
+    );
+  }
+
+  /** Remove a local artifact that failed verification; returns its bytes for the quarantine. */
+  async evict(origin: OriginId, ref: ArtifactRef): Promise<Uint8Array | null> {
+    const key = artifactKey(origin, ref);
+    const raw = await this.store.get(key);
+    await this.store.delete(key);
+    return raw;
+  }
+
   has(origin: OriginId, ref: ArtifactRef): Promise<boolean> {
     return this.store.has(artifactKey(origin, ref));
   }

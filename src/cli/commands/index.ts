@@ -8,11 +8,13 @@ import { searchCommand } from './search';
 import { showCommand } from './show';
 import { statusCommand } from './status';
 import { streamsCommand } from './streams';
+import { syncCommand } from './sync';
 
 export const COMMANDS: readonly Command[] = [
   initCommand,
   appendCommand,
   exportCommand,
+  syncCommand,
   streamsCommand,
   showCommand,
   searchCommand,

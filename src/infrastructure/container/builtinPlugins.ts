@@ -1,8 +1,8 @@
 import { PluginRegistry, type CairnPlugin } from '../../application/plugins';
 import { zstdPlugin } from '../../plugins/codec-zstd';
 import { zstdWasmPlugin } from '../../plugins/codec-zstd-wasm';
-import { fileStorePlugin } from '../../plugins/file-store';
-import { memoryStorePlugin } from '../../plugins/memory-store';
+import { fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
+import { memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
 
 /** The plugins that ship with cairn. They register exactly as third-party plugins do. */
 export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
@@ -10,6 +10,8 @@ export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
   zstdWasmPlugin as CairnPlugin<never>,
   fileStorePlugin as CairnPlugin<never>,
   memoryStorePlugin as CairnPlugin<never>,
+  folderTransportPlugin as CairnPlugin<never>,
+  memoryTransportPlugin as CairnPlugin<never>,
 ];
 
 export function createRegistry(extra: readonly CairnPlugin<never>[] = []): PluginRegistry {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Container } from 'inversify';
 import { Cairn } from '../../application/Cairn';
 import type { CairnPlugin } from '../../application/plugins';
-import type { ArtifactStore, Clock, Codec, Journal, ProgressSink, ReadModel } from '../../application/ports';
+import type { ArtifactStore, Clock, Codec, Journal, ProgressSink, Quarantine, ReadModel, TransportFactory } from '../../application/ports';
 import { TOKENS } from '../../application/tokens';
 import { requireHomeConfig } from '../config/HomeConfig';
 import { SqliteReadModel } from '../sqlite/SqliteReadModel';
@@ -44,6 +44,8 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
   container.bind(TOKENS.Clock).toConstantValue(options.clock ?? systemClock);
   container.loadSync(registry.get(options.store ?? 'file-store', 'store').fromOptions(options.storeOptions ?? { home }));
   container.loadSync(registry.get(options.codec ?? config.codec, 'codec').fromOptions(options.codecOptions));
+  // Every registered transport plugin is available; `sync` picks one by the target's URL scheme.
+  for (const transport of registry.list('transport')) container.loadSync(transport.fromOptions(undefined));
   for (const extra of options.use ?? []) container.loadSync(registry.get(extra.name).fromOptions(extra.options));
   container
     .bind(TOKENS.ReadModel)
@@ -58,6 +60,8 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
         codec: ctx.get<Codec>(TOKENS.Codec),
         readModel: ctx.get<ReadModel>(TOKENS.ReadModel),
         clock: ctx.get<Clock>(TOKENS.Clock),
+        quarantine: ctx.get<Quarantine>(TOKENS.Quarantine),
+        transports: ctx.getAll<TransportFactory>(TOKENS.TransportFactory, { optional: true }) ?? [],
       }),
   );
   const cairn = container.get<Cairn>(TOKENS.Cairn);

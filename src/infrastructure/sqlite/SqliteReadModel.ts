@@ -104,6 +104,30 @@ export class SqliteReadModel implements ReadModel {
     }));
   }
 
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) return work();
+    this.db.exec('BEGIN');
+    try {
+      const result = await work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  syncCursor(target: string, origin: OriginId): number {
+    const row = this.db.prepare('SELECT seq FROM sync_cursors WHERE target = ? AND origin = ?').get(target, origin) as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  setSyncCursor(target: string, origin: OriginId, seq: number): void {
+    this.db
+      .prepare('INSERT INTO sync_cursors (target, origin, seq) VALUES (?, ?, ?) ON CONFLICT (target, origin) DO UPDATE SET seq = excluded.seq')
+      .run(target, origin, seq);
+  }
+
   /** Rows of a table, for tests that compare a rebuilt database with an incrementally maintained one. */
   dump(sql: string): unknown[] {
     return this.db.prepare(sql).all();

@@ -1,5 +1,5 @@
 /** Bump when the read model's tables change: a database of another version is dropped and rebuilt. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -23,6 +23,12 @@ CREATE TABLE IF NOT EXISTS entries (
   PRIMARY KEY (gid, ordinal)
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, gid UNINDEXED, ordinal UNINDEXED, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS sync_cursors (
+  target TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (target, origin)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS origins (
   origin TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ArtifactStore, PutOutcome } from '../../application/ports';
+import type { ArtifactStore, ListOptions, PutOutcome } from '../../application/ports';
 import { CairnError } from '../../domain';
 import { ensureDir, fsyncDir, isNotFound, tempName, writeNewFileSync } from './fsSync';
 
@@ -58,7 +58,7 @@ export class FileArtifactStore implements ArtifactStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
     if (!prefix.endsWith('/')) throw new CairnError('INTERNAL', `list prefix must end with "/": ${prefix}`);
     const dir = this.pathOf(prefix.slice(0, -1));
     let names: fs.Dirent[];
@@ -68,10 +68,12 @@ export class FileArtifactStore implements ArtifactStore {
       if (isNotFound(err)) return [];
       throw err;
     }
-    return names
+    const keys = names
       .filter((d) => d.isFile() && !d.name.startsWith('.'))
       .map((d) => prefix + d.name)
+      .filter((k) => options.after === undefined || k > options.after)
       .sort();
+    return options.limit !== undefined ? keys.slice(0, options.limit) : keys;
   }
 
   async origins(): Promise<string[]> {

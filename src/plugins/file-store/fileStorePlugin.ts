@@ -4,6 +4,7 @@ import { definePlugin, invalidPluginOptions } from '../../application/plugins';
 import { TOKENS } from '../../application/tokens';
 import { FileArtifactStore } from './FileArtifactStore';
 import { FileJournal } from './FileJournal';
+import { FileQuarantine } from './FileQuarantine';
 
 export interface FileStoreOptions {
   /** The store's home directory: artifacts live in `<home>/artifacts`, the journal in `<home>/journal`. */
@@ -25,6 +26,7 @@ export const fileStorePlugin = definePlugin<FileStoreOptions>({
     return new ContainerModule(({ bind }) => {
       bind(TOKENS.ArtifactStore).toConstantValue(new FileArtifactStore(path.join(home, 'artifacts')));
       bind(TOKENS.Journal).toConstantValue(new FileJournal(path.join(home, 'journal')));
+      bind(TOKENS.Quarantine).toConstantValue(new FileQuarantine(path.join(home, 'quarantine')));
     });
   },
 });

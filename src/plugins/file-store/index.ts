@@ -1,3 +1,6 @@
 export { FileArtifactStore } from './FileArtifactStore';
 export { FileJournal } from './FileJournal';
 export { fileStorePlugin, type FileStoreOptions } from './fileStorePlugin';
+export { FileQuarantine } from './FileQuarantine';
+export { FolderTransport } from './FolderTransport';
+export { folderPath, folderTransportPlugin } from './folderTransportPlugin';

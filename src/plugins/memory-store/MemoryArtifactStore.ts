@@ -1,4 +1,4 @@
-import type { ArtifactStore, PutOutcome } from '../../application/ports';
+import type { ArtifactStore, ListOptions, PutOutcome } from '../../application/ports';
 import { CairnError } from '../../domain';
 
 /** Artifacts in a Map: for tests and for embedding. Runs the same contract suite as the file store. */
@@ -24,9 +24,13 @@ export class MemoryArtifactStore implements ArtifactStore {
     return this.objects.has(key);
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
     if (!prefix.endsWith('/')) throw new CairnError('INTERNAL', `list prefix must end with "/": ${prefix}`);
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('/')).sort();
+    const keys = [...this.objects.keys()]
+      .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('/'))
+      .filter((k) => options.after === undefined || k > options.after)
+      .sort();
+    return options.limit !== undefined ? keys.slice(0, options.limit) : keys;
   }
 
   async origins(): Promise<string[]> {

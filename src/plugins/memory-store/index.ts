@@ -1,3 +1,5 @@
 export { MemoryArtifactStore } from './MemoryArtifactStore';
 export { MemoryJournal } from './MemoryJournal';
 export { memoryStorePlugin } from './memoryStorePlugin';
+export { MemoryQuarantine } from './MemoryQuarantine';
+export { memoryTarget, MemoryTransport, memoryTransportPlugin } from './memoryTransportPlugin';

@@ -3,6 +3,7 @@ import { definePlugin, invalidPluginOptions } from '../../application/plugins';
 import { TOKENS } from '../../application/tokens';
 import { MemoryArtifactStore } from './MemoryArtifactStore';
 import { MemoryJournal } from './MemoryJournal';
+import { MemoryQuarantine } from './MemoryQuarantine';
 
 /** An in-memory store and journal. Nothing survives the process: for tests and throwaway embedding. */
 export const memoryStorePlugin = definePlugin<Record<string, never>>({
@@ -15,6 +16,7 @@ export const memoryStorePlugin = definePlugin<Record<string, never>>({
     return new ContainerModule(({ bind }) => {
       bind(TOKENS.ArtifactStore).toConstantValue(new MemoryArtifactStore());
       bind(TOKENS.Journal).toConstantValue(new MemoryJournal());
+      bind(TOKENS.Quarantine).toConstantValue(new MemoryQuarantine());
     });
   },
 });

@@ -1,0 +1,102 @@
+import { isOriginId, type OriginId } from '../../domain';
+import type { ProgressSink } from '../ports/Progress';
+import type { ReadModel } from '../ports/ReadModel';
+import type { Transport } from '../ports/Transport';
+import type { ArtifactRepository } from '../services/ArtifactRepository';
+import type { OriginImporter } from '../services/OriginImporter';
+import { emptyCounts } from '../services/OriginImporter';
+import type { PullOrigin } from '../services/PullOrigin';
+import type { PushOrigin } from '../services/PushOrigin';
+import { emptyExchange } from '../services/SyncCounts';
+import type { ExportResult, ExportStore } from './ExportStore';
+
+export interface SyncResult {
+  readonly target: string;
+  readonly exported: ExportResult;
+  /** Artifacts written to the target / to the local store. */
+  readonly pushed: number;
+  readonly pulled: number;
+  readonly bytes: { readonly pushed: number; readonly pulled: number };
+  readonly imported: { readonly streams: number; readonly entries: number; readonly events: number };
+  /** Pieces missing (not arrived yet): retried by the next sync. */
+  readonly deferred: number;
+  /** Pieces that failed verification: kept aside, never imported or copied onward. */
+  readonly quarantined: number;
+  /** Metadata conflicts recorded (the metadata ledger is not built yet: always 0). */
+  readonly conflicts: number;
+  /** Origins whose exchange stopped (for example two different artifacts under one name). */
+  readonly failures: readonly { origin: string; code: string; message: string }[];
+}
+
+/**
+ * export → pull → import → push. Pull and import come before push so that what this sync imports from one
+ * target is relayed in the same run. The caller holds the store's lock for the whole operation (see the
+ * lock port); every step is idempotent, so a sync killed at any point and run again ends where an
+ * uninterrupted one would.
+ */
+export class SyncWithTarget {
+  constructor(
+    private readonly origin: OriginId,
+    private readonly exportStore: ExportStore,
+    private readonly pull: PullOrigin,
+    private readonly importer: OriginImporter,
+    private readonly push: PushOrigin,
+    private readonly artifacts: ArtifactRepository,
+    private readonly readModel: ReadModel,
+  ) {}
+
+  async execute(target: Transport, onProgress?: ProgressSink): Promise<SyncResult> {
+    const exported = await this.exportStore.execute(onProgress);
+    const exchange = emptyExchange();
+    const failed = new Set<string>();
+    const guard = async (origin: string, work: () => Promise<unknown>): Promise<void> => {
+      if (failed.has(origin)) return;
+      try {
+        await work();
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        if (!e.code || e.code === 'INTERNAL') throw err;
+        failed.add(origin);
+        exchange.failures.push({ origin, code: e.code, message: e.message ?? String(err) });
+      }
+    };
+
+    const remote = (await target.origins()).filter((o): o is OriginId => isOriginId(o) && o !== this.origin);
+    let done = 0;
+    for (const origin of remote) {
+      onProgress?.({ phase: 'pull', done: done++, total: remote.length });
+      await guard(origin, () => this.pull.execute(target, origin, exchange));
+    }
+
+    const counts = emptyCounts();
+    const local = (await this.artifacts.origins()).filter((o): o is OriginId => isOriginId(o));
+    for (const origin of local) {
+      if (origin === this.origin) continue;
+      await guard(origin, () => this.importer.importOrigin(origin, counts));
+    }
+
+    done = 0;
+    for (const origin of local) {
+      onProgress?.({ phase: 'push', done: done++, total: local.length });
+      const limit = origin === this.origin ? exported.checkpoint ?? (await this.newestOwn()) : this.readModel.originPosition(origin)?.seq ?? 0;
+      await guard(origin, () => this.push.execute(target, origin, limit, exchange));
+    }
+
+    return {
+      target: target.url,
+      exported,
+      pushed: exchange.pushed,
+      pulled: exchange.pulled,
+      bytes: { pushed: exchange.bytesPushed, pulled: exchange.bytesPulled },
+      imported: { streams: counts.streams.size, entries: counts.entries, events: counts.events },
+      deferred: exchange.deferred + counts.deferred,
+      quarantined: exchange.quarantined + counts.quarantined,
+      conflicts: 0,
+      failures: exchange.failures,
+    };
+  }
+
+  private async newestOwn(): Promise<number> {
+    return (await this.artifacts.checkpointSeqs(this.origin)).at(-1) ?? 0;
+  }
+}
