@@ -7,3 +7,4 @@ export * from './expectCode';
 export * from './journalContract';
 export * from './codecContract';
 export * from './prng';
+export * from './transportContract';

@@ -11,7 +11,7 @@ describe('cairn CLI (real binary)', () => {
   it('lists every command in --help and exits 0; with no command it exits 2', () => {
     const help = cairn(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['init', 'append', 'export', 'streams', 'show', 'search', 'status', 'rebuild', 'demo']) {
+    for (const c of ['init', 'append', 'export', 'sync', 'streams', 'show', 'search', 'status', 'rebuild', 'demo']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     }
     expect(cairn([]).code).toBe(2);
@@ -114,10 +114,10 @@ describe('cairn CLI (real binary)', () => {
     expect(cairn(['init', '--name', 'Bad Name'], { home: path.join(tempDir(), 'x') }).code).toBe(1);
   });
 
-  it('runs the demo tour and cleans up after itself', () => {
+  it('runs the demo tour (three origins through one folder) and cleans up after itself', () => {
     const r = cairn(['demo']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('rebuild:');
+    expect(r.stdout).toContain('converged: all 3 origins');
     const dir = /cleaned up (\S+)/.exec(r.stdout)![1]!;
     expect(fs.existsSync(dir)).toBe(false);
   });

@@ -56,23 +56,22 @@ export class PullOrigin {
       if (keys.length < PAGE) break;
       after = keys[keys.length - 1];
     }
-    const newest = await this.newestResolvable(origin, applied);
-    if (!newest) return;
+    // The newest checkpoint whose closure can be completed wins; when a piece of it is damaged or missing,
+    // fall back to older ones, so one bad artifact never holds back what is already whole.
     const from = applied > 0 ? await this.checkpoints.at(origin, applied).catch(() => null) : null;
-    await this.fetchClosureDelta(target, origin, from, newest, counts);
-  }
-
-  /** The newest local checkpoint above `applied` whose chain resolves. */
-  private async newestResolvable(origin: OriginId, applied: number): Promise<CheckpointState | null> {
     const seqs = (await this.artifacts.checkpointSeqs(origin)).filter((s) => s > applied).reverse();
     for (const seq of seqs) {
+      let state: CheckpointState;
       try {
-        return await this.checkpoints.at(origin, seq);
+        state = await this.checkpoints.at(origin, seq);
       } catch (err) {
         if (!isCairnError(err)) throw err;
+        continue;
       }
+      const before = counts.deferred + counts.quarantined;
+      await this.fetchClosureDelta(target, origin, from, state, counts);
+      if (counts.deferred + counts.quarantined === before) return;
     }
-    return null;
   }
 
   private async fetchClosureDelta(target: Transport, origin: OriginId, from: CheckpointState | null, to: CheckpointState, counts: ExchangeCounts): Promise<void> {

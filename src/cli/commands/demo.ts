@@ -1,24 +1,26 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Cairn } from '../../application/Cairn';
 import { initHome } from '../../infrastructure/config/HomeConfig';
 import { openCairn } from '../../infrastructure/container/openCairn';
 import { systemClock, systemRandom } from '../../infrastructure/system';
 import { defineCommand } from '../Command';
 
-const NOTES = [
-  'Planted garlic along the south fence; mulch with straw before the frost.',
-  'Sourdough starter doubled in six hours at 24 degrees.',
-  'Bike chain needs oil; the rear derailleur skips in the small cog.',
-  'Read about hybrid logical clocks: wall time plus a counter keeps causality.',
-  'Tomatoes ripening slowly. Try covering them with fleece at night.',
-];
+const MACHINES: Record<string, { stream: string; notes: string[] }> = {
+  laptop: { stream: 'garden', notes: ['Planted garlic along the south fence.', 'Tomatoes ripening slowly; fleece at night.'] },
+  desktop: { stream: 'kitchen', notes: ['Sourdough starter doubled in six hours.', 'Garlic confit: low oven, two hours.'] },
+  phone: { stream: 'bike', notes: ['Rear derailleur skips in the small cog.', 'Chain oiled after the rain.'] },
+};
 
-/** A self-contained tour on a temporary store: append, export, search, delete the database, rebuild. */
+/**
+ * The tour: three origins in temporary homes append on their own, then converge through one shared folder
+ * (as Syncthing or Dropbox would carry it). Cleans up after itself.
+ */
 export const demoCommand = defineCommand({
   name: 'demo',
   usage: 'cairn demo',
-  summary: 'a self-contained tour on a temporary store',
+  summary: 'a self-contained tour: three origins converge through one shared folder',
   options: {},
   positionals: { min: 0, max: 0 },
   async run(ctx) {
@@ -29,33 +31,42 @@ export const demoCommand = defineCommand({
     };
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-demo-'));
     const started = Date.now();
+    const open: Cairn[] = [];
     try {
-      const home = path.join(root, 'laptop');
-      const { config } = initHome(home, { name: 'laptop' }, systemClock, systemRandom);
-      say(`1. init: a store in ${home} for origin ${config.origin}`);
-      let cairn = await openCairn({ home });
-      await cairn.append('garden', NOTES.filter((n) => /garlic|Tomatoes/.test(n)).map((text) => ({ text })), { kind: 'notes' });
-      await cairn.append('kitchen', [{ text: NOTES[1]! }], { kind: 'notes' });
-      await cairn.append('misc', NOTES.slice(2, 4).map((text) => ({ text })));
-      say(`2. append: ${cairn.streams().length} streams, ${cairn.streams().reduce((n, s) => n + s.entries, 0)} entries, durable in the journal and searchable at once`);
-      const first = await cairn.export();
-      say(`3. export: checkpoint ${first.checkpoint} with ${first.segments} zstd segments, ${first.bytes} bytes`);
-      await cairn.append('garden', [{ text: 'Harvested the first garlic scapes.' }]);
-      const second = await cairn.export();
-      say(`4. append 1 more, export again: checkpoint ${second.checkpoint} adds ${second.segments} segment, ${second.bytes} bytes (old segments untouched)`);
-      const hits = cairn.search('garlic');
-      say(`5. search "garlic": ${hits.map((h) => `${h.stream}#${h.ordinal} ${h.snippet}`).join(' | ')}`);
-      cairn.close();
-      for (const f of fs.readdirSync(home).filter((f) => f.startsWith('cairn.db'))) fs.rmSync(path.join(home, f));
-      say('6. deleted the SQLite read model');
-      cairn = await openCairn({ home, skipCatchUp: true });
-      const rebuilt = await cairn.rebuild();
-      say(`7. rebuild: ${rebuilt.streams} streams and ${rebuilt.entries} entries replayed from the store in ${rebuilt.ms} ms`);
-      say(`   search "garlic" again: ${cairn.search('garlic').length} hits`);
-      cairn.close();
-      say(`done in ${Date.now() - started} ms; cleaned up ${root}`);
-      return { ok: true, steps: lines };
+      const shared = path.join(root, 'shared-folder');
+      fs.mkdirSync(shared);
+      const origins: [string, Cairn][] = [];
+      for (const [name, { stream, notes }] of Object.entries(MACHINES)) {
+        const home = path.join(root, name);
+        initHome(home, { name }, systemClock, systemRandom);
+        const cairn = await openCairn({ home });
+        open.push(cairn);
+        origins.push([name, cairn]);
+        await cairn.append(stream, notes.map((text) => ({ text })), { kind: 'notes' });
+        say(`${name.padEnd(8)} origin ${cairn.origin}: appended ${notes.length} notes to "${stream}"`);
+      }
+      const view = (c: Cairn): string => c.streams().map((s) => `${s.id.split('~')[1]}(${s.entries})`).sort().join(' ');
+      for (let round = 1; round <= 2; round++) {
+        say(`-- sync round ${round} through ${shared}`);
+        for (const [name, cairn] of origins) {
+          const r = await cairn.sync(shared);
+          say(`${name.padEnd(8)} pushed ${r.pushed}, pulled ${r.pulled}, imported ${r.imported.entries} entries → sees ${view(cairn)}`);
+        }
+      }
+      const views = new Set(origins.map(([, c]) => JSON.stringify(c.streams().map((s) => [s.id, s.entries]).sort())));
+      const [, laptop] = origins[0]!;
+      const hits = laptop.search('garlic');
+      say(`search "garlic" on laptop: ${hits.map((h) => `${h.stream} #${h.ordinal} ${h.snippet}`).join(' | ')}`);
+      const again = await laptop.sync(shared);
+      say(`a further sync moves nothing: pushed ${again.pushed}, pulled ${again.pulled}`);
+      say(
+        views.size === 1
+          ? `converged: all 3 origins hold the same ${laptop.streams().length} streams in ${Date.now() - started} ms; cleaned up ${root}`
+          : 'NOT converged (this is a bug)',
+      );
+      return { converged: views.size === 1, ms: Date.now() - started, steps: lines };
     } finally {
+      for (const c of open) c.close();
       fs.rmSync(root, { recursive: true, force: true });
     }
   },

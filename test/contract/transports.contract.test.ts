@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FolderTransport } from '../../src/plugins/file-store';
+import { MemoryTransport } from '../../src/plugins/memory-store';
+import { transportContract } from '../../src/testing';
+import { removeTempDirs, tempDir } from '../helpers/tempHome';
+
+afterAll(removeTempDirs);
+
+let n = 0;
+transportContract('memory', () => new MemoryTransport(`memory://contract-${n++}`));
+transportContract('folder', () => {
+  const dir = tempDir('cairn-folder-');
+  return new FolderTransport(pathToFileURL(dir).href, dir);
+});
+
+describe('folder transport under concurrent writers (separate processes)', () => {
+  it('gives exactly one "created" to 8 processes racing to publish one name, and never shows a partial file', async () => {
+    const dir = tempDir('cairn-race-');
+    const script = `
+      const { FolderTransport } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'plugins', 'file-store'))});
+      const t = new FolderTransport('file://x', ${JSON.stringify(dir)});
+      const bytes = Buffer.alloc(512 * 1024, Number(process.argv[1]) % 2 === 0 ? 'a' : 'b');
+      t.putIfAbsent('o-aaaaaa/segments/race', bytes).then((o) => process.stdout.write(o));
+    `;
+    const run = (i: number): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script, String(i)]);
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child ${i} exited ${code}`))));
+      });
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => run(i)));
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    const winner = fs.readFileSync(path.join(dir, 'o-aaaaaa/segments/race'));
+    expect(winner.length).toBe(512 * 1024);
+    expect(new Set(winner).size).toBe(1);
+    const winnerParity = winner[0] === 'a'.charCodeAt(0) ? 0 : 1;
+    outcomes.forEach((o, i) => {
+      if (o !== 'created') expect(o).toBe(i % 2 === winnerParity ? 'identical' : 'conflict');
+    });
+    expect(fs.readdirSync(path.join(dir, 'o-aaaaaa/segments'))).toEqual(['race']);
+  });
+});
