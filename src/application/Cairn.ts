@@ -12,6 +12,7 @@ import type { EntryView, ReadModel, SearchHit, StreamSummary } from './ports/Rea
 import { ArtifactRepository } from './services/ArtifactRepository';
 import { CheckpointReader } from './services/CheckpointReader';
 import { LocalStreams } from './services/LocalStreams';
+import { HistoryGuard } from './services/HistoryGuard';
 import { Mutex } from './services/Mutex';
 import { OriginImporter } from './services/OriginImporter';
 import { PullOrigin } from './services/PullOrigin';
@@ -83,12 +84,13 @@ export class Cairn {
     this.localStreams = new LocalStreams(origin, this.artifacts, checkpoints, journal);
     this.appendEntries = new AppendEntries(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
     this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
-    const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock);
+    const guard = new HistoryGuard(this.artifacts, readModel);
+    const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock, guard);
     this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus);
     this.syncUseCase = new SyncWithTarget(
       origin,
       this.exportStore,
-      new PullOrigin(this.artifacts, checkpoints, readModel, codec, quarantine, clock),
+      new PullOrigin(this.artifacts, checkpoints, readModel, codec, quarantine, clock, guard),
       importer,
       new PushOrigin(this.artifacts, checkpoints, readModel, codec),
       this.artifacts,

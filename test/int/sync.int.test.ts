@@ -187,3 +187,23 @@ describe('sync through a target', () => {
     for (const x of [a, b, c]) x.close();
   });
 });
+
+describe('regression: a push interrupted between two checkpoints', () => {
+  it('leaves only checkpoints whose closure is whole on the target', async () => {
+    const { url, bucket } = freshTarget();
+    const a = await origin('alpha', 1);
+    await a.append('notes', [{ text: 'one' }]);
+    await a.sync(url, { create: true });
+    await a.append('notes', [{ text: 'two' }]);
+    await a.export();
+    await a.append('notes', [{ text: 'three' }]);
+    await a.sync(url);
+    // Checkpoints go last and ascending: a kill between cp-2 and cp-3 leaves exactly this.
+    await bucket.delete(artifactKey(a.origin as OriginId, checkpointRef(3)));
+    const c = await origin('charlie', 3);
+    const r = await c.sync(url);
+    expect({ deferred: r.deferred, entries: c.streams()[0]?.entries }).toEqual({ deferred: 0, entries: 2 });
+    a.close();
+    c.close();
+  });
+});

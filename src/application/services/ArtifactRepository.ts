@@ -9,7 +9,7 @@ import {
   manifestRef,
   maxDecodedBytes,
   parseArtifactKey,
-  parseJsonDocument,
+  isCairnError,
   segmentRef,
   sha256Hex,
   type ArtifactRef,
@@ -52,7 +52,7 @@ export class ArtifactRepository {
       existing = null;
     }
     if (existing && sha256Hex(existing) === sha256Hex(canonical)) return { outcome: 'identical', storedBytes: stored.length };
-    if (existing === null || !this.verifies(ref, existing)) {
+    if (existing === null || !this.verifies(origin, ref, existing)) {
       // What holds the name is damaged (a partial write, bit rot), not a different artifact: replace it.
       await this.store.delete(key);
       const retry = await this.store.putIfAbsent(key, stored);
@@ -66,13 +66,13 @@ export class ArtifactRepository {
   }
 
   /** Whether canonical bytes are a valid artifact for their name (content-addressed kinds: the hash). */
-  private verifies(ref: ArtifactRef, canonical: Uint8Array): boolean {
+  private verifies(origin: OriginId, ref: ArtifactRef, canonical: Uint8Array): boolean {
     if (ref.kind === 'checkpoint') {
       try {
-        parseJsonDocument(canonical, 'checkpoint');
+        decodeCheckpoint(canonical, { origin, seq: ref.seq });
         return true;
-      } catch {
-        return false;
+      } catch (err) {
+        return isCairnError(err, 'VERSION_UNSUPPORTED');
       }
     }
     return sha256Hex(canonical) === ref.hash;
@@ -111,7 +111,7 @@ export class ArtifactRepository {
       existing = null;
     }
     if (existing && sha256Hex(existing) === sha256Hex(canonical)) return 'identical';
-    if (existing === null || !this.verifies(ref, existing)) {
+    if (existing === null || !this.verifies(origin, ref, existing)) {
       await this.store.delete(key);
       if ((await this.store.putIfAbsent(key, raw)) !== 'conflict') return 'created';
     }

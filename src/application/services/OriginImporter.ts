@@ -19,6 +19,7 @@ import type { ReadModel } from '../ports/ReadModel';
 import type { ArtifactRepository } from './ArtifactRepository';
 import { isCorruption } from './ArtifactVerifier';
 import type { CheckpointReader } from './CheckpointReader';
+import type { HistoryGuard } from './HistoryGuard';
 
 export interface ImportCounts {
   readonly streams: Set<string>;
@@ -26,10 +27,12 @@ export interface ImportCounts {
   events: number;
   deferred: number;
   quarantined: number;
+  /** Checkpoints refused because they do not continue what was imported (forks), per origin. */
+  readonly forks: { origin: string; code: string; message: string }[];
 }
 
 export function emptyCounts(): ImportCounts {
-  return { streams: new Set(), entries: 0, events: 0, deferred: 0, quarantined: 0 };
+  return { streams: new Set(), entries: 0, events: 0, deferred: 0, quarantined: 0, forks: [] };
 }
 
 interface StreamPlan {
@@ -56,6 +59,7 @@ export class OriginImporter {
     private readonly bus: EventBus,
     private readonly quarantine: Quarantine,
     private readonly clock: Clock,
+    private readonly guard: HistoryGuard,
   ) {}
 
   async importOrigin(origin: OriginId, counts: ImportCounts): Promise<'applied' | 'current' | 'deferred'> {
@@ -71,7 +75,15 @@ export class OriginImporter {
         if (isCairnError(err)) continue; // a broken chain or a future version: try an older checkpoint
         throw err;
       }
-      const plan = await this.plan(origin, state, counts);
+      let plan: StreamPlan[] | null;
+      try {
+        plan = await this.plan(origin, state, counts);
+      } catch (err) {
+        if (!isCairnError(err, 'ARTIFACT_CONFLICT')) throw err;
+        // Report the fork, and still apply an older checkpoint that does continue our history.
+        if (!counts.forks.some((f) => f.origin === origin)) counts.forks.push({ origin, code: err.code, message: err.message });
+        continue;
+      }
       if (!plan) continue;
       if (!(await this.apply(origin, state, plan, counts))) break;
       return 'applied';
@@ -80,9 +92,15 @@ export class OriginImporter {
     return 'deferred';
   }
 
-  /** What to apply for a checkpoint, or null when a piece of its closure is missing or damaged. */
+  /**
+   * What to apply for a checkpoint, or null when a piece of its closure is missing or damaged. Throws
+   * ARTIFACT_CONFLICT when the checkpoint does not continue what was applied (a stream vanished, or a
+   * manifest does not start with the segments applied before): segments are never rewritten, so that is
+   * another store under the same origin id, and it is never merged.
+   */
   private async plan(origin: OriginId, state: CheckpointState, counts: ImportCounts): Promise<StreamPlan[] | null> {
     const plan: StreamPlan[] = [];
+    this.guard.checkStreams(origin, state);
     for (const [stream, hash] of state.streams) {
       const position = this.readModel.streamPosition(globalId(origin, stream));
       if (position?.manifest === hash) continue;
@@ -95,6 +113,7 @@ export class OriginImporter {
         if (isCairnError(err)) return null;
         throw err;
       }
+      await this.guard.checkManifest(origin, state.seq, stream, manifest);
       const have = position?.entries ?? 0;
       for (const seg of manifest.segments) {
         if (seg.to > have && !(await this.artifacts.has(origin, segmentRef(seg.hash)))) return null;

@@ -10,6 +10,7 @@ import {
   sha256Hex,
   type ArtifactRef,
   type CheckpointState,
+  type ContentHash,
   type OriginId,
 } from '../../domain';
 import type { Codec } from '../ports/Codec';
@@ -38,8 +39,8 @@ export class PushOrigin {
 
   async execute(target: Transport, origin: OriginId, limit: number, counts: ExchangeCounts): Promise<void> {
     if (limit < 1) return;
-    const remote = await this.targetNewest(target, origin);
-    if (remote > 0) await this.checkSameHistory(target, origin, Math.min(remote, limit));
+    const remote = await this.targetNewest(target, origin, limit);
+    if (remote > 0) await this.checkSameHistory(target, origin, Math.min(remote, limit), counts);
     if (remote >= limit) {
       this.readModel.setSyncCursor(target.url, origin, remote);
       return;
@@ -58,15 +59,33 @@ export class PushOrigin {
         for (const blob of decoded.header.blobs) await this.copy(target, origin, blobRefPath(blob.hash), counts);
         await this.copy(target, origin, segmentRef(seg.hash), counts);
       }
-      await this.copy(target, origin, manifestRef(hash), counts);
     }
-    for (let seq = remote + 1; seq <= limit; seq++) await this.copy(target, origin, checkpointRef(seq), counts);
+    // Checkpoints older than the chain that resolves `limit` may be missing here (they arrived out of order,
+    // or were collected): readers resolve from the newest snapshot, so copy the ones held. Every manifest
+    // they name goes first (an older manifest's segments are a prefix of the newer one's, pushed above), so
+    // a push interrupted between two checkpoints leaves only checkpoints whose closure is complete.
+    const held = new Set(await this.artifacts.checkpointSeqs(origin));
+    const seqs = [];
+    for (let seq = remote + 1; seq <= limit; seq++) if (held.has(seq)) seqs.push(seq);
+    const manifests = new Set<ContentHash>(to.streams.values());
+    for (const seq of seqs) {
+      const cp = await this.artifacts.checkpoint(origin, seq);
+      for (const hash of Object.values(cp?.checkpoint.streams ?? {})) manifests.add(hash);
+    }
+    for (const hash of manifests) {
+      if (from && [...from.streams.values()].includes(hash)) continue;
+      if (await this.artifacts.has(origin, manifestRef(hash))) await this.copy(target, origin, manifestRef(hash), counts);
+    }
+    for (const seq of seqs) await this.copy(target, origin, checkpointRef(seq), counts);
     this.readModel.setSyncCursor(target.url, origin, limit);
   }
 
-  /** The target's newest checkpoint seq for an origin, listed after the cursor of the last sync. */
-  private async targetNewest(target: Transport, origin: OriginId): Promise<number> {
-    let cursor = this.readModel.syncCursor(target.url, origin);
+  /**
+   * The target's newest checkpoint seq for an origin, up to `limit` (a higher seq there is not ours to
+   * trust: it may be forged), listed after the cursor of the last sync.
+   */
+  private async targetNewest(target: Transport, origin: OriginId, limit: number): Promise<number> {
+    let cursor = Math.min(this.readModel.syncCursor(target.url, origin), limit);
     if (cursor > 0 && !(await target.has(artifactKey(origin, checkpointRef(cursor))))) cursor = 0; // the target was reset
     let newest = cursor;
     let after = cursor > 0 ? artifactKey(origin, checkpointRef(cursor)) : undefined;
@@ -74,15 +93,18 @@ export class PushOrigin {
       const keys = await target.list(`${origin}/checkpoints/`, { after, limit: PAGE });
       for (const key of keys) {
         const parsed = parseArtifactKey(key);
-        if (parsed?.ref.kind === 'checkpoint' && parsed.origin === origin) newest = Math.max(newest, parsed.ref.seq);
+        if (parsed?.ref.kind === 'checkpoint' && parsed.origin === origin && parsed.ref.seq <= limit) newest = Math.max(newest, parsed.ref.seq);
       }
       if (keys.length < PAGE) return newest;
       after = keys[keys.length - 1];
     }
   }
 
-  /** The target's checkpoint `seq` must be ours: another store under this origin id is a fork, never merged. */
-  private async checkSameHistory(target: Transport, origin: OriginId, seq: number): Promise<void> {
+  /**
+   * The target's checkpoint `seq` must be ours: another store under this origin id is a fork, never merged.
+   * A damaged copy there is healed.
+   */
+  private async checkSameHistory(target: Transport, origin: OriginId, seq: number, counts: ExchangeCounts): Promise<void> {
     const ref = checkpointRef(seq);
     const theirs = await target.get(artifactKey(origin, ref));
     const ours = await this.artifacts.readCanonical(origin, ref);
@@ -92,8 +114,9 @@ export class PushOrigin {
     try {
       theirHash = sha256Hex((await verifyArtifact(this.codec, origin, ref, theirs)).canonical);
     } catch (err) {
-      if (isCairnError(err)) return; // a damaged copy there: the push below heals it
-      throw err;
+      if (!isCairnError(err)) throw err;
+      await this.copy(target, origin, ref, counts); // a damaged copy there: replace it with ours
+      return;
     }
     throw new CairnError(
       'ARTIFACT_CONFLICT',
@@ -107,6 +130,7 @@ export class PushOrigin {
     const key = artifactKey(origin, ref);
     const raw = await this.artifacts.readRaw(origin, ref);
     if (!raw) throw new CairnError('STORE_CORRUPT', `${key} is missing from the local store; run \`cairn verify\``);
+    if (ref.kind === 'blob' || ref.kind === 'checkpoint') await verifyArtifact(this.codec, origin, ref, raw); // never relay damage
     let outcome = await target.putIfAbsent(key, raw);
     if (outcome === 'conflict') outcome = await this.resolveConflict(target, origin, ref, raw);
     if (outcome === 'created') {

@@ -59,7 +59,7 @@ export class ReplayStore {
       events: counts.events,
       deferred: counts.deferred,
       quarantined: counts.quarantined,
-      failures,
+      failures: [...failures, ...counts.forks],
     };
   }
 

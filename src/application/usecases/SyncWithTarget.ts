@@ -75,6 +75,9 @@ export class SyncWithTarget {
       await guard(origin, () => this.importer.importOrigin(origin, counts));
     }
 
+    exchange.failures.push(...counts.forks.filter((f) => !failed.has(f.origin)));
+    for (const f of counts.forks) failed.add(f.origin);
+
     done = 0;
     for (const origin of local) {
       onProgress?.({ phase: 'push', done: done++, total: local.length });

@@ -4,6 +4,7 @@ import { defineCommand, STREAMED } from '../Command';
 import { intOption, withCairn } from '../openStore';
 import { printJson } from '../output';
 import { terminalProgress } from '../progress';
+import { UsageError } from '../UsageError';
 
 function summary(r: SyncResult): string {
   const parts = [
@@ -38,6 +39,7 @@ export const syncCommand = defineCommand({
     };
     if (ctx.values.watch !== true) return withCairn(ctx, once);
     const intervalMs = intOption(ctx.values.interval, 'interval', 5) * 1000;
+    if (intervalMs < 1000) throw new UsageError('--interval must be at least 1 second');
     return withCairn(ctx, async (cairn): Promise<typeof STREAMED> => {
       let stop = false;
       let wake: () => void = () => undefined;
@@ -49,13 +51,24 @@ export const syncCommand = defineCommand({
       process.once('SIGTERM', onSignal);
       try {
         while (!stop) {
-          const result = await once(cairn);
-          if (ctx.json) printJson(ctx.io, result);
-          else ctx.io.stdout.write(`${new Date().toISOString()} ${summary(result)}\n`);
-          for (const f of result.failures) ctx.io.stderr.write(`cairn: ${f.origin}: ${f.message}\n`);
+          try {
+            const result = await once(cairn);
+            if (ctx.json) printJson(ctx.io, result);
+            else ctx.io.stdout.write(`${new Date().toISOString()} ${summary(result)}\n`);
+            for (const f of result.failures) ctx.io.stderr.write(`cairn: ${f.origin}: ${f.message}\n`);
+          } catch (err) {
+            // A round that fails (the target went away, a disk filled up) is reported; the watch carries on.
+            const e = err as { code?: string; message?: string };
+            if (ctx.json) printJson(ctx.io, { error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } });
+            ctx.io.stderr.write(`cairn: ${(e.message ?? String(err)).replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
+          }
+          if (stop) break;
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, intervalMs).unref();
+            const timer = setTimeout(resolve, intervalMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
           });
         }
       } finally {

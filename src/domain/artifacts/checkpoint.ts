@@ -4,7 +4,7 @@ import { isStreamId, type OriginId, type StreamId } from '../ids';
 import { canonicalBytes, isJsonObject } from '../json';
 import { isIsoUtc } from '../time';
 import { MAX_CHECKPOINT_SEQ } from './artifactPath';
-import { checkVersionAndKind, FORMAT_VERSION, invalidArtifact, parseJsonDocument, requireNonNegativeInt } from './format';
+import { checkKind, checkVersion, FORMAT_VERSION, invalidArtifact, parseJsonDocument, requireNonNegativeInt } from './format';
 
 /**
  * An origin's published state number `seq`. A checkpoint is either a full snapshot (`full: true`, every
@@ -50,10 +50,13 @@ export function encodeCheckpoint(cp: Checkpoint): { bytes: Uint8Array; hash: Con
 export function decodeCheckpoint(bytes: Uint8Array, expect: { origin: OriginId; seq: number }): Checkpoint {
   const where = `checkpoint ${expect.seq} of ${expect.origin}`;
   const doc = parseJsonDocument(bytes, where);
-  checkVersionAndKind(doc, 'checkpoint', where);
+  // What every version must agree on comes first, so a file of another kind, origin or seq is damage, never
+  // mistaken for a checkpoint of a newer format.
+  checkKind(doc, 'checkpoint', where);
   if (doc.origin !== expect.origin) throw invalidArtifact(where, `names origin ${JSON.stringify(doc.origin)}`);
   const seq = requireNonNegativeInt(doc, 'seq', where);
   if (seq !== expect.seq || seq < 1 || seq > MAX_CHECKPOINT_SEQ) throw invalidArtifact(where, `holds seq ${seq}, not the seq of its name`);
+  checkVersion(doc, where);
   if (!(doc.prev === null || isContentHash(doc.prev))) throw invalidArtifact(where, `bad prev ${JSON.stringify(doc.prev)}`);
   if (seq === 1 && doc.prev !== null) throw invalidArtifact(where, 'the first checkpoint cannot have a prev');
   if (seq > 1 && doc.prev === null) throw invalidArtifact(where, 'a checkpoint after the first must name its prev');

@@ -32,6 +32,15 @@ export function parseJsonDocument(bytes: Uint8Array, where: string): Record<stri
  * and relayed, but not imported until an upgrade understands them.
  */
 export function checkVersionAndKind(doc: Record<string, unknown>, kind: string, where: string): void {
+  checkKind(doc, kind, where);
+  checkVersion(doc, where);
+}
+
+export function checkKind(doc: Record<string, unknown>, kind: string, where: string): void {
+  if (doc.kind !== kind) throw invalidArtifact(where, `expected kind "${kind}", found ${JSON.stringify(doc.kind)}`);
+}
+
+export function checkVersion(doc: Record<string, unknown>, where: string): void {
   const v = doc.v;
   if (!Number.isSafeInteger(v) || (v as number) < 1) throw invalidArtifact(where, `bad format version ${JSON.stringify(v)}`);
   if ((v as number) > FORMAT_VERSION) {
@@ -40,7 +49,6 @@ export function checkVersionAndKind(doc: Record<string, unknown>, kind: string, 
       `${where}: format version ${v} is newer than this cairn understands (${FORMAT_VERSION}); upgrade cairn to import it`,
     );
   }
-  if (doc.kind !== kind) throw invalidArtifact(where, `expected kind "${kind}", found ${JSON.stringify(doc.kind)}`);
 }
 
 export function requireNonNegativeInt(doc: Record<string, unknown>, field: string, where: string): number {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactStore, ListOptions, PutOutcome } from '../../application/ports';
-import { CairnError } from '../../domain';
+import { CairnError, LIMITS } from '../../domain';
 import { ensureDir, fsyncDir, isNotFound, tempName, writeNewFileSync } from './fsSync';
 
 /**
@@ -9,12 +9,16 @@ import { ensureDir, fsyncDir, isNotFound, tempName, writeNewFileSync } from './f
  * listings ignore), fsyncs it and hard-links it to its final name: the link fails if the name exists, so a
  * published name is never overwritten and never seen half-written.
  */
+/** No artifact can be larger than a blob; anything bigger is not read at all. */
+const MAX_OBJECT_BYTES = LIMITS.maxBlobBytes + 1024 * 1024;
+
 export class FileArtifactStore implements ArtifactStore {
   constructor(private readonly root: string) {}
 
   async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutOutcome> {
     const file = this.pathOf(key);
     const dir = path.dirname(file);
+    if (fs.existsSync(file)) return this.compare(file, bytes); // no temp copy for what is already there
     ensureDir(dir);
     const tmp = tempName(dir, path.basename(file));
     writeNewFileSync(tmp, bytes);
@@ -41,8 +45,20 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async get(key: string): Promise<Uint8Array | null> {
+    const file = this.pathOf(key);
+    let stat: fs.Stats;
     try {
-      return fs.readFileSync(this.pathOf(key));
+      stat = fs.statSync(file);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    if (!stat.isFile()) return null; // a folder or device where an artifact should be: absent, not an error
+    if (stat.size > MAX_OBJECT_BYTES) {
+      throw new CairnError('DECOMPRESSED_TOO_LARGE', `${key} is ${stat.size} bytes, larger than any artifact can be; it is not read`);
+    }
+    try {
+      return fs.readFileSync(file);
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -106,13 +122,28 @@ export class FileArtifactStore implements ArtifactStore {
     return existing.length === bytes.length && Buffer.compare(existing, bytes) === 0 ? 'identical' : 'conflict';
   }
 
-  /** Keys are `a/b/c` of safe segments; anything that could escape the root is refused. */
+  /**
+   * Keys are `a/b/c` of safe segments; anything that could escape the root is refused, and so is a symbolic
+   * link below the root (a shared folder is written by others: a link must not send our writes elsewhere).
+   */
   private pathOf(key: string): string {
     const parts = key.split('/');
     for (const part of parts) {
       if (part === '' || part === '.' || part === '..' || /[\\\0]/.test(part) || part.startsWith('.')) {
         throw new CairnError('ARTIFACT_NAME_INVALID', `artifact key ${JSON.stringify(key)} is not a safe relative path`);
       }
+    }
+    let at = this.root;
+    for (const part of parts) {
+      at = path.join(at, part);
+      let link = false;
+      try {
+        link = fs.lstatSync(at).isSymbolicLink();
+      } catch (err) {
+        if (isNotFound(err)) break;
+        throw err;
+      }
+      if (link) throw new CairnError('ARTIFACT_NAME_INVALID', `${at} is a symbolic link; cairn does not follow links inside a store or target`);
     }
     return path.join(this.root, ...parts);
   }
