@@ -2,6 +2,7 @@ export * from './errors';
 export * from './ids';
 export * from './json';
 export * from './hash';
+export * from './hlc';
 export * from './limits';
 export * from './time';
 export * from './events';
