@@ -50,6 +50,7 @@ const body: fc.Arbitrary<Json> = fc.oneof(
   { weight: 1, arbitrary: fc.array(word, { maxLength: 3 }) },
   { weight: 1, arbitrary: word },
   { weight: 1, arbitrary: fc.record({ note: fc.record({ tags: fc.array(word, { maxLength: 2 }), done: fc.boolean() }), text: words }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json> },
 );
 const originIx = fc.nat({ max: MAX_ORIGINS - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -134,18 +135,19 @@ class CopyTool {
    * Write a copy. Never clobbers a complete file (a real tool skips identical files and publishes through a
    * temp file + rename); may be interrupted, leaving a prefix under the final name or a dot-prefixed temp file.
    */
-  private place(to: number, rel: string, bytes: Buffer, rng: () => number, truncate: boolean): number {
+  private place(to: number, rel: string, bytes: Buffer, rng: () => number, truncate: boolean): void {
     const dest = path.join(this.folders[to]!, rel);
     const good = this.truth.get(rel)!;
     const existing = readOrNull(dest);
     if (existing && existing.equals(good)) {
-      if (!bytes.equals(good)) return 0;
-      fs.writeFileSync(dest, bytes); // a duplicate delivery of the same bytes
-      return 0;
+      if (bytes.equals(good)) fs.writeFileSync(dest, bytes); // a duplicate delivery of the same bytes
+      return;
     }
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     if (truncate && rng() < 0.4) {
-      const prefix = bytes.subarray(0, Math.floor(rng() * bytes.length));
+      // Boundaries included: an empty file, one byte, all but the last byte (a JSON artifact without its `\n`).
+      const cut = [0, 1, bytes.length - 1][Math.floor(rng() * 6)] ?? Math.floor(rng() * bytes.length);
+      const prefix = bytes.subarray(0, Math.max(0, cut));
       if (rng() < 0.5) {
         fs.writeFileSync(dest, prefix); // an interrupted in-place copy under the final name
       } else {
@@ -154,11 +156,9 @@ class CopyTool {
         const tmp = rng() < 0.5 ? `.${base}.${(this.tempCounter++).toString(36)}` : `.syncthing.${base}.tmp`;
         fs.writeFileSync(path.join(path.dirname(dest), tmp), prefix);
       }
-      return existing ? 0 : 1;
+      return;
     }
-    if (existing && existing.equals(bytes)) return 0;
     fs.writeFileSync(dest, bytes);
-    return 1;
   }
 
   /** One random, partial, possibly interrupted delivery from one folder to another. */
