@@ -35,7 +35,7 @@ describe('segments', () => {
   });
 
   it('splits a run at the entry-count limit and keeps ordinals dense across segments', () => {
-    const segs = planSegments(origin, stream, entries(0, LIMITS.maxSegmentEntries * 2 + 1));
+    const segs = [...planSegments(origin, stream, entries(0, LIMITS.maxSegmentEntries * 2 + 1))];
     expect(segs.map((s) => [s.header.from, s.header.to])).toEqual([
       [0, LIMITS.maxSegmentEntries],
       [LIMITS.maxSegmentEntries, 2 * LIMITS.maxSegmentEntries],
@@ -44,7 +44,7 @@ describe('segments', () => {
   });
 
   it('splits a run at the byte limit', () => {
-    const segs = planSegments(origin, stream, entries(0, 40, 200_000));
+    const segs = [...planSegments(origin, stream, entries(0, 40, 200_000))];
     expect(segs.length).toBeGreaterThan(1);
     for (const s of segs) expect(s.bytes.length).toBeLessThanOrEqual(LIMITS.maxSegmentBytes);
   });

@@ -10,7 +10,9 @@ import {
   maxDecodedBytes,
   parseArtifactKey,
   isCairnError,
+  segmentHeaderBlobs,
   segmentRef,
+  type BlobRef,
   sha256Hex,
   type ArtifactRef,
   type Checkpoint,
@@ -137,6 +139,13 @@ export class ArtifactRepository {
   async segment(origin: OriginId, expect: SegmentExpectation): Promise<DecodedSegment> {
     const bytes = await this.require(origin, segmentRef(expect.hash));
     return decodeSegment(bytes, expect);
+  }
+
+  /** The blobs a segment lists, from its header line only (the hash is checked; entries are not parsed). */
+  async segmentBlobs(origin: OriginId, hash: ContentHash): Promise<BlobRef[]> {
+    const bytes = await this.require(origin, segmentRef(hash));
+    if (sha256Hex(bytes) !== hash) throw new CairnError('HASH_MISMATCH', `segment ${hash.slice(0, 12)} of ${origin} does not match its name`);
+    return segmentHeaderBlobs(bytes, `segment ${hash.slice(0, 12)} of ${origin}`);
   }
 
   async manifest(origin: OriginId, hash: ContentHash): Promise<Manifest> {

@@ -55,8 +55,7 @@ export class PushOrigin {
       const known = old ? new Set((await this.artifacts.manifest(origin, old)).segments.map((s) => s.hash)) : new Set<string>();
       for (const seg of manifest.segments) {
         if (known.has(seg.hash)) continue;
-        const decoded = await this.artifacts.segment(origin, { hash: seg.hash, origin, stream, from: seg.from, to: seg.to });
-        for (const blob of decoded.header.blobs) await this.copy(target, origin, blobRefPath(blob.hash), counts);
+        for (const blob of await this.artifacts.segmentBlobs(origin, seg.hash)) await this.copy(target, origin, blobRefPath(blob.hash), counts);
         await this.copy(target, origin, segmentRef(seg.hash), counts);
       }
     }

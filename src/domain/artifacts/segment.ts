@@ -76,11 +76,11 @@ export function encodeSegment(origin: OriginId, stream: StreamId, entries: reado
 }
 
 /**
- * Split entries into segments bounded by entry count and byte size. Pure; callers publish the result.
+ * Split entries into segments bounded by entry count and byte size, one at a time (a caller publishes each
+ * before the next is built, so memory holds one segment). Pure.
  * Header overhead is reserved so every segment stays under the limit.
  */
-export function planSegments(origin: OriginId, stream: StreamId, entries: readonly Entry[]): EncodedSegment[] {
-  const out: EncodedSegment[] = [];
+export function* planSegments(origin: OriginId, stream: StreamId, entries: readonly Entry[]): Generator<EncodedSegment> {
   // The header's fixed part is under 512 bytes; its blob list grows with the distinct blobs of the run.
   const budget = LIMITS.maxSegmentBytes - 512;
   let run: Entry[] = [];
@@ -95,7 +95,7 @@ export function planSegments(origin: OriginId, stream: StreamId, entries: readon
       [...own.values()].reduce((n, r) => n + (known.has(r.hash) ? 0 : refLineBytes(r)), 0);
     const size = Buffer.byteLength(line);
     if (run.length > 0 && (run.length >= LIMITS.maxSegmentEntries || bytes + size + refBytes(refs) > budget)) {
-      out.push(encodeSegment(origin, stream, run, lines));
+      yield encodeSegment(origin, stream, run, lines);
       run = [];
       lines = [];
       bytes = 0;
@@ -106,13 +106,26 @@ export function planSegments(origin: OriginId, stream: StreamId, entries: readon
     run.push(e);
     lines.push(line);
   }
-  if (run.length > 0) out.push(encodeSegment(origin, stream, run, lines));
-  return out;
+  if (run.length > 0) yield encodeSegment(origin, stream, run, lines);
 }
 
 /** Bytes one blob reference adds to a segment header: `{"hash":"…","size":n},`. */
 function refLineBytes(ref: BlobRef): number {
   return 64 + 20 + String(ref.size).length;
+}
+
+/** Parse only the header line of a segment's canonical bytes (for its blob list), without the entries. */
+export function segmentHeaderBlobs(bytes: Uint8Array, where: string): BlobRef[] {
+  const nl = bytes.indexOf(0x0a);
+  if (nl < 0) throw invalidArtifact(where, 'no header line');
+  let head: unknown;
+  try {
+    head = JSON.parse(fromUtf8(bytes.subarray(0, nl)));
+  } catch {
+    throw invalidArtifact(where, 'the header line is not JSON');
+  }
+  if (!isJsonObject(head)) throw invalidArtifact(where, 'the first line must be the header object');
+  return parseBlobList(head.blobs, where);
 }
 
 export interface SegmentExpectation {

@@ -34,19 +34,28 @@ export class SqliteReadModel implements ReadModel {
     { name: 'status', apply: (e) => this.status.apply(e) },
   ];
 
+  private statements = new Map<string, Database.Statement>();
+
   constructor(private readonly file: string) {
     this.open();
   }
 
+  /** Prepared once per database, reused by every call (the hot queries run per stream and per origin). */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
   streamPosition(gid: GlobalId): { entries: number; manifest: ContentHash | null } | null {
-    const row = this.db.prepare('SELECT entries, manifest FROM streams WHERE gid = ?').get(gid) as
+    const row = this.stmt('SELECT entries, manifest FROM streams WHERE gid = ?').get(gid) as
       | { entries: number; manifest: ContentHash | null }
       | undefined;
     return row ?? null;
   }
 
   originPosition(origin: OriginId): { seq: number; hash: ContentHash } | null {
-    const row = this.db.prepare('SELECT seq, hash FROM origins WHERE origin = ?').get(origin) as { seq: number; hash: ContentHash } | undefined;
+    const row = this.stmt('SELECT seq, hash FROM origins WHERE origin = ?').get(origin) as { seq: number; hash: ContentHash } | undefined;
     return row ?? null;
   }
 
@@ -118,7 +127,7 @@ export class SqliteReadModel implements ReadModel {
   }
 
   syncCursor(target: string, origin: OriginId): number {
-    const row = this.db.prepare('SELECT seq FROM sync_cursors WHERE target = ? AND origin = ?').get(target, origin) as { seq: number } | undefined;
+    const row = this.stmt('SELECT seq FROM sync_cursors WHERE target = ? AND origin = ?').get(target, origin) as { seq: number } | undefined;
     return row?.seq ?? 0;
   }
 
@@ -154,6 +163,7 @@ export class SqliteReadModel implements ReadModel {
       this.removeFiles();
       this.db = this.connect();
     }
+    this.statements = new Map();
     this.content = new ContentProjection(this.db);
     this.status = new StatusProjection(this.db);
   }
