@@ -13,6 +13,8 @@ export { TOKENS } from './application/tokens';
 export type * from './application/ports';
 export type { AppendOptions, AppendResult } from './application/usecases/AppendEntries';
 export type { ExportResult } from './application/usecases/ExportStore';
+export type { EditRequest } from './application/usecases/EditMetadata';
+export type { SyncResult } from './application/usecases/SyncWithTarget';
 export type { ReplayResult } from './application/usecases/ReplayStore';
 export { openCairn, type OpenOptions } from './infrastructure/container/openCairn';
 export { BUILTIN_PLUGINS, createRegistry } from './infrastructure/container/builtinPlugins';

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { CairnError, resolveStreamRef, type DomainEvent, type Json, type OriginId } from '../domain';
+import { CairnError, parseArtifactKey, resolveStreamRef, type DomainEvent, type Json, type OriginId } from '../domain';
 import { EventBus } from './EventBus';
 import type { ArtifactStore } from './ports/ArtifactStore';
 import type { Clock } from './ports/Clock';
@@ -8,11 +8,16 @@ import type { Journal } from './ports/Journal';
 import type { Quarantine } from './ports/Quarantine';
 import type { Transport, TransportFactory, TransportOptions } from './ports/Transport';
 import type { ProgressSink } from './ports/Progress';
-import type { EntryView, ReadModel, SearchHit, StreamSummary } from './ports/ReadModel';
+import type { ConflictView, EntryView, ReadModel, SearchHit, StreamSummary } from './ports/ReadModel';
+import type { MetadataField } from './ports/MetadataField';
 import { ArtifactRepository } from './services/ArtifactRepository';
 import { CheckpointReader } from './services/CheckpointReader';
 import { LocalStreams } from './services/LocalStreams';
 import { HistoryGuard } from './services/HistoryGuard';
+import { HlcClock } from './services/HlcClock';
+import { MetaExchange } from './services/MetaExchange';
+import { MetaImporter } from './services/MetaImporter';
+import { EditMetadata, type EditRequest } from './usecases/EditMetadata';
 import { Mutex } from './services/Mutex';
 import { OriginImporter } from './services/OriginImporter';
 import { PullOrigin } from './services/PullOrigin';
@@ -34,6 +39,8 @@ export interface CairnDeps {
   readonly quarantine: Quarantine;
   /** Transport factories of every transport plugin loaded; `sync` picks one by URL scheme. */
   readonly transports: readonly TransportFactory[];
+  /** Custom metadata fields registered by plugins (for `set`). */
+  readonly metadataFields?: readonly MetadataField[];
 }
 
 export interface StatusReport {
@@ -72,6 +79,7 @@ export class Cairn {
   private readonly replayStore: ReplayStore;
   private readonly putBlobUseCase: PutBlob;
   private readonly syncUseCase: SyncWithTarget;
+  private readonly editMetadata: EditMetadata;
   private closed = false;
 
   /** Every event the store accepts (RxJS). Subscribing never affects the read model. */
@@ -86,7 +94,13 @@ export class Cairn {
     this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
     const guard = new HistoryGuard(this.artifacts, readModel);
     const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock, guard);
-    this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus);
+    const hlc = new HlcClock(clock, readModel, async () => {
+      const keys = await store.list(`${origin}/meta/`);
+      const last = keys.length > 0 ? parseArtifactKey(keys[keys.length - 1]!) : null;
+      return last?.ref.kind === 'meta' ? last.ref.hlc : null;
+    });
+    const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc);
+    this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus, metaImporter);
     this.syncUseCase = new SyncWithTarget(
       origin,
       this.exportStore,
@@ -95,7 +109,10 @@ export class Cairn {
       new PushOrigin(this.artifacts, checkpoints, readModel, codec),
       this.artifacts,
       readModel,
+      new MetaExchange(this.artifacts, readModel, quarantine, clock),
+      metaImporter,
     );
+    this.editMetadata = new EditMetadata(origin, this.artifacts, readModel, this.bus, hlc, deps.metadataFields ?? []);
     this.putBlobUseCase = new PutBlob(origin, this.artifacts, this.bus);
     for (const projection of readModel.projections) this.bus.attach(projection);
   }
@@ -123,6 +140,16 @@ export class Cairn {
 
   export(onProgress?: ProgressSink): Promise<ExportResult> {
     return this.mutating(() => this.exportStore.execute(onProgress));
+  }
+
+  /** Edit metadata (rename, star, pin, trash, restore, purge, set): `{event}` is the HLC, or null for a no-op. */
+  meta(request: EditRequest): Promise<{ event: string | null }> {
+    return this.mutating(() => this.editMetadata.execute(request));
+  }
+
+  /** The conflict log: losing concurrent edits, never dropped. */
+  conflicts(stream?: string): ConflictView[] {
+    return this.deps.readModel.conflicts(stream === undefined ? undefined : resolveStreamRef(stream, this.origin).gid);
   }
 
   /**
@@ -196,7 +223,7 @@ export class Cairn {
         lastPublishedAt: o.publishedAt,
         streams: o.streams,
         entries: o.entries,
-        conflicts: 0,
+        conflicts: o.conflicts,
       });
     }
     return {

@@ -12,5 +12,6 @@ export const TOKENS = {
   StoreContext: Symbol.for('cairn.StoreContext'),
   TransportFactory: Symbol.for('cairn.TransportFactory'),
   Quarantine: Symbol.for('cairn.Quarantine'),
+  MetadataField: Symbol.for('cairn.MetadataField'),
   Cairn: Symbol.for('cairn.Cairn'),
 } as const;

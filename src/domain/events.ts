@@ -1,6 +1,7 @@
 import type { ContentHash } from './hash';
 import type { GlobalId, OriginId, StreamId } from './ids';
 import type { Checkpoint } from './artifacts/checkpoint';
+import type { MetaEvent } from './artifacts/metaEvent';
 import type { Entry } from './artifacts/entry';
 import type { Manifest, StreamHeader } from './artifacts/manifest';
 
@@ -14,7 +15,17 @@ export type DomainEvent =
   | SegmentAccepted
   | ManifestAccepted
   | CheckpointAccepted
-  | BlobAccepted;
+  | BlobAccepted
+  | MetaAccepted;
+
+/** A metadata event the store accepted (written locally, or imported and verified). */
+export interface MetaAccepted {
+  readonly type: 'MetaAccepted';
+  /** The author. */
+  readonly origin: OriginId;
+  readonly hash: ContentHash;
+  readonly event: MetaEvent;
+}
 
 /** Entries acknowledged into the local journal (durable, not yet sealed into a segment). */
 export interface EntriesAppended {

@@ -24,6 +24,14 @@ export interface EntryView {
   readonly ordinal: number;
   readonly ts: string;
   readonly body: Json;
+  readonly pinned: boolean;
+}
+
+export interface ConflictView {
+  readonly target: { readonly stream: GlobalId; readonly ordinal?: number };
+  readonly field: string;
+  readonly winner: { readonly origin: OriginId; readonly hlc: string; readonly value: Json };
+  readonly loser: { readonly origin: OriginId; readonly hlc: string; readonly value: Json };
 }
 
 export interface SearchHit {
@@ -39,6 +47,8 @@ export interface OriginStatus {
   readonly publishedAt: string | null;
   readonly streams: number;
   readonly entries: number;
+  /** Conflict-log entries whose losing edit came from this origin. */
+  readonly conflicts: number;
 }
 
 /** The SQLite read model: projections plus the queries the CLI and library answer from it. */
@@ -62,6 +72,19 @@ export interface ReadModel {
   /** The newest checkpoint seq of an origin known to be on a target (an optimisation; the target is the truth). */
   syncCursor(target: string, origin: OriginId): number;
   setSyncCursor(target: string, origin: OriginId, seq: number): void;
+  /** A named key cursor on a target (the newest metadata event pushed there). */
+  syncCursorKey(target: string, name: string): string | null;
+  setSyncCursorKey(target: string, name: string, key: string): void;
+  /** The winning value of a metadata register, or null when no edit of it has been applied. */
+  register(stream: GlobalId, ordinal: number | null, field: string): { value: Json; hash: ContentHash; hlc: string } | null;
+  /** The conflict log, optionally for one stream. */
+  conflicts(stream?: GlobalId): ConflictView[];
+  /** The newest metadata HLC applied from an origin (its events are read after it), or null. */
+  metaCursor(origin: OriginId): string | null;
+  /** The newest HLC of any applied metadata event (the local clock never issues below it). */
+  maxHlc(): string | null;
+  /** Apply kept events whose op is understood now; returns how many. */
+  reapplyUnknownMeta(): number;
   /** Drop everything: the start of a rebuild. */
   reset(): void;
   close(): void;

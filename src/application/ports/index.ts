@@ -7,3 +7,4 @@ export * from './ReadModel';
 export * from './codecSupport';
 export * from './Quarantine';
 export * from './Transport';
+export * from './MetadataField';

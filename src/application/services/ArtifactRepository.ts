@@ -171,6 +171,11 @@ export class ArtifactRepository {
     return seqs.sort((a, b) => a - b);
   }
 
+  /** Keys under `<origin>/<dir>/`, after a key, at most `limit`. */
+  list(prefix: string, after?: string, limit?: number): Promise<string[]> {
+    return this.store.list(prefix, { after, limit });
+  }
+
   async origins(): Promise<string[]> {
     return this.store.origins();
   }

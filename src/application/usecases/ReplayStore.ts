@@ -5,6 +5,7 @@ import type { ProgressSink } from '../ports/Progress';
 import type { ReadModel } from '../ports/ReadModel';
 import type { ArtifactRepository } from '../services/ArtifactRepository';
 import type { LocalStreams } from '../services/LocalStreams';
+import type { MetaImporter } from '../services/MetaImporter';
 import { emptyCounts, type ImportCounts, type OriginImporter } from '../services/OriginImporter';
 
 export interface ReplayResult {
@@ -32,6 +33,7 @@ export class ReplayStore {
     private readonly streams: LocalStreams,
     private readonly readModel: ReadModel,
     private readonly bus: EventBus,
+    private readonly meta: MetaImporter,
   ) {}
 
   async execute(onProgress?: ProgressSink, counts: ImportCounts = emptyCounts()): Promise<ReplayResult> {
@@ -53,6 +55,17 @@ export class ReplayStore {
       }
     }
     for (const stream of await this.journal.streams()) await this.replayJournal(stream, counts);
+    // Metadata after all content, so that its targets are here.
+    for (const origin of origins) {
+      try {
+        await this.meta.importOrigin(origin, counts);
+      } catch (err) {
+        if (origin === this.origin) throw err;
+        const e = err as { code?: string; message?: string };
+        failures.push({ origin, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
+      }
+    }
+    counts.events += this.readModel.reapplyUnknownMeta();
     return {
       streams: counts.streams.size,
       entries: counts.entries,

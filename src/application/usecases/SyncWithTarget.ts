@@ -3,6 +3,8 @@ import type { ProgressSink } from '../ports/Progress';
 import type { ReadModel } from '../ports/ReadModel';
 import type { Transport } from '../ports/Transport';
 import type { ArtifactRepository } from '../services/ArtifactRepository';
+import type { MetaExchange } from '../services/MetaExchange';
+import type { MetaImporter } from '../services/MetaImporter';
 import type { OriginImporter } from '../services/OriginImporter';
 import { emptyCounts } from '../services/OriginImporter';
 import type { PullOrigin } from '../services/PullOrigin';
@@ -22,7 +24,7 @@ export interface SyncResult {
   readonly deferred: number;
   /** Pieces that failed verification: kept aside, never imported or copied onward. */
   readonly quarantined: number;
-  /** Metadata conflicts recorded (the metadata ledger is not built yet: always 0). */
+  /** Conflict-log entries this sync added. */
   readonly conflicts: number;
   /** Origins whose exchange stopped (for example two different artifacts under one name). */
   readonly failures: readonly { origin: string; code: string; message: string }[];
@@ -43,6 +45,8 @@ export class SyncWithTarget {
     private readonly push: PushOrigin,
     private readonly artifacts: ArtifactRepository,
     private readonly readModel: ReadModel,
+    private readonly meta: MetaExchange,
+    private readonly metaImporter: MetaImporter,
   ) {}
 
   async execute(target: Transport, onProgress?: ProgressSink): Promise<SyncResult> {
@@ -65,7 +69,10 @@ export class SyncWithTarget {
     let done = 0;
     for (const origin of remote) {
       onProgress?.({ phase: 'pull', done: done++, total: remote.length });
-      await guard(origin, () => this.pull.execute(target, origin, exchange));
+      await guard(origin, async () => {
+        await this.pull.execute(target, origin, exchange);
+        await this.meta.pull(target, origin, exchange);
+      });
     }
 
     const counts = emptyCounts();
@@ -75,6 +82,12 @@ export class SyncWithTarget {
       await guard(origin, () => this.importer.importOrigin(origin, counts));
     }
 
+    // Metadata after the content of every origin, so that its targets are here.
+    const conflictsBefore = this.readModel.conflicts().length;
+    for (const origin of local) {
+      if (origin === this.origin) continue;
+      await guard(origin, () => this.metaImporter.importOrigin(origin, counts));
+    }
     exchange.failures.push(...counts.forks.filter((f) => !failed.has(f.origin)));
     for (const f of counts.forks) failed.add(f.origin);
 
@@ -82,7 +95,10 @@ export class SyncWithTarget {
     for (const origin of local) {
       onProgress?.({ phase: 'push', done: done++, total: local.length });
       const limit = origin === this.origin ? exported.checkpoint ?? (await this.newestOwn()) : this.readModel.originPosition(origin)?.seq ?? 0;
-      await guard(origin, () => this.push.execute(target, origin, limit, exchange));
+      await guard(origin, async () => {
+        await this.push.execute(target, origin, limit, exchange);
+        await this.meta.push(target, origin, exchange);
+      });
     }
 
     return {
@@ -94,7 +110,7 @@ export class SyncWithTarget {
       imported: { streams: counts.streams.size, entries: counts.entries, events: counts.events },
       deferred: exchange.deferred + counts.deferred,
       quarantined: exchange.quarantined + counts.quarantined,
-      conflicts: 0,
+      conflicts: this.readModel.conflicts().length - conflictsBefore,
       failures: exchange.failures,
     };
   }

@@ -3,6 +3,7 @@ import { appendCommand } from './append';
 import { demoCommand } from './demo';
 import { exportCommand } from './export';
 import { initCommand } from './init';
+import { conflictsCommand, metaCommand } from './meta';
 import { rebuildCommand } from './rebuild';
 import { searchCommand } from './search';
 import { showCommand } from './show';
@@ -18,6 +19,8 @@ export const COMMANDS: readonly Command[] = [
   streamsCommand,
   showCommand,
   searchCommand,
+  metaCommand,
+  conflictsCommand,
   statusCommand,
   rebuildCommand,
   demoCommand,

@@ -15,5 +15,5 @@ export const showCommand = defineCommand({
       return { stream: stream.id, entries };
     }),
   human: (r) =>
-    r.entries.length === 0 ? `${r.stream}: no entries in range` : r.entries.map((e) => `#${e.ordinal}\t${e.ts}\t${JSON.stringify(e.body)}`).join('\n'),
+    r.entries.length === 0 ? `${r.stream}: no entries in range` : r.entries.map((e) => `${e.pinned ? '*' : '#'}${e.ordinal}\t${e.ts}\t${JSON.stringify(e.body)}`).join('\n'),
 });

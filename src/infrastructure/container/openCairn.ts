@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Container } from 'inversify';
 import { Cairn } from '../../application/Cairn';
 import type { CairnPlugin } from '../../application/plugins';
-import type { ArtifactStore, Clock, Codec, Journal, ProgressSink, Quarantine, ReadModel, TransportFactory } from '../../application/ports';
+import type { ArtifactStore, Clock, Codec, Journal, MetadataField, ProgressSink, Quarantine, ReadModel, TransportFactory } from '../../application/ports';
+import { BUILTIN_OPS, type MetaEvent } from '../../domain';
 import { TOKENS } from '../../application/tokens';
 import { requireHomeConfig } from '../config/HomeConfig';
 import { SqliteReadModel } from '../sqlite/SqliteReadModel';
@@ -47,9 +48,15 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
   // Every registered transport plugin is available; `sync` picks one by the target's URL scheme.
   for (const transport of registry.list('transport')) container.loadSync(transport.fromOptions(undefined));
   for (const extra of options.use ?? []) container.loadSync(registry.get(extra.name).fromOptions(extra.options));
-  container
-    .bind(TOKENS.ReadModel)
-    .toDynamicValue(() => new SqliteReadModel(options.database ?? path.join(home, 'cairn.db')));
+  const fields = (): MetadataField[] => container.getAll<MetadataField>(TOKENS.MetadataField, { optional: true }) ?? [];
+  container.bind(TOKENS.ReadModel).toDynamicValue(() => {
+    const known = fields();
+    // An event is applied once its op is understood: a built-in op, or `set` of a registered field with a
+    // value its validator accepts. Anything else is kept and relayed, and applied after an upgrade.
+    const isKnown = (e: MetaEvent): boolean =>
+      e.op in BUILTIN_OPS || (e.op === 'set' && known.some((f) => f.name === e.field && f.validate(e.value) === null));
+    return new SqliteReadModel(options.database ?? path.join(home, 'cairn.db'), isKnown);
+  });
   container.bind(TOKENS.Cairn).toDynamicValue(
     (ctx) =>
       new Cairn({
@@ -62,6 +69,7 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
         clock: ctx.get<Clock>(TOKENS.Clock),
         quarantine: ctx.get<Quarantine>(TOKENS.Quarantine),
         transports: ctx.getAll<TransportFactory>(TOKENS.TransportFactory, { optional: true }) ?? [],
+        metadataFields: fields(),
       }),
   );
   const cairn = container.get<Cairn>(TOKENS.Cairn);

@@ -20,6 +20,7 @@ export class ContentProjection implements Projection {
   private readonly insertFts: Database.Statement;
   private readonly setEntries: Database.Statement;
   private readonly setManifest: Database.Statement;
+  private readonly isPurged: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.getRow = db.prepare('SELECT entries, sealed FROM streams WHERE gid = ?');
@@ -31,9 +32,13 @@ export class ContentProjection implements Projection {
     this.insertFts = db.prepare('INSERT INTO entries_fts (text, gid, ordinal) VALUES (?, ?, ?)');
     this.setEntries = db.prepare('UPDATE streams SET entries = ?, updated_at = ? WHERE gid = ?');
     this.setManifest = db.prepare('UPDATE streams SET sealed = ?, manifest = ? WHERE gid = ?');
+    this.isPurged = db.prepare('SELECT 1 FROM purged WHERE stream = ?');
   }
 
   apply(event: DomainEvent): void {
+    if ((event.type === 'EntriesAppended' || event.type === 'SegmentAccepted' || event.type === 'ManifestAccepted') && this.isPurged.get(event.gid)) {
+      return; // purge is terminal: content of a purged stream never comes back, from any peer
+    }
     switch (event.type) {
       case 'EntriesAppended':
       case 'SegmentAccepted':

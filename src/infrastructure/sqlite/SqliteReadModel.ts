@@ -1,13 +1,17 @@
 import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
-import type { EntryView, OriginStatus, Projection, ReadModel, SearchHit, StreamSummary } from '../../application/ports';
-import type { ContentHash, GlobalId, Json, OriginId } from '../../domain';
+import type { ConflictView, EntryView, OriginStatus, Projection, ReadModel, SearchHit, StreamSummary } from '../../application/ports';
+import { BUILTIN_OPS, type ContentHash, type GlobalId, type Json, type MetaEvent, type OriginId } from '../../domain';
 import { ContentProjection } from './ContentProjection';
+import { MetaProjection } from './MetaProjection';
 import { SCHEMA, SCHEMA_VERSION } from './schema';
 import { ftsQuery } from './searchText';
 import { StatusProjection } from './StatusProjection';
 
 interface StreamRow {
+  title: string | null;
+  starred: string | null;
+  trashed: string | null;
   gid: string;
   origin: string;
   stream: string;
@@ -20,6 +24,12 @@ interface StreamRow {
 
 const MEMORY = ':memory:';
 
+/** Streams with their metadata registers (title, starred, trashed) joined in. */
+const STREAM_VIEW = `SELECT s.*, t.value AS title, st.value AS starred, tr.value AS trashed FROM streams s
+  LEFT JOIN registers t ON t.stream = s.gid AND t.ordinal = -1 AND t.field = 'title'
+  LEFT JOIN registers st ON st.stream = s.gid AND st.ordinal = -1 AND st.field = 'starred'
+  LEFT JOIN registers tr ON tr.stream = s.gid AND tr.ordinal = -1 AND tr.field = 'trashed'`;
+
 /**
  * The read model in SQLite (better-sqlite3): a projection of the store that can be deleted at any time.
  * A database of another schema version, or one SQLite cannot read, is moved aside and rebuilt.
@@ -28,15 +38,20 @@ export class SqliteReadModel implements ReadModel {
   private db!: Database.Database;
   private content!: ContentProjection;
   private status!: StatusProjection;
+  private meta!: MetaProjection;
   /** Stable projection objects that forward to the current database (it is replaced by `reset`). */
   readonly projections: readonly Projection[] = [
     { name: 'content', apply: (e) => this.content.apply(e) },
     { name: 'status', apply: (e) => this.status.apply(e) },
+    { name: 'meta', apply: (e) => this.meta.apply(e) },
   ];
 
   private statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly isKnownMeta: (event: MetaEvent) => boolean = (e) => e.op in BUILTIN_OPS,
+  ) {
     this.open();
   }
 
@@ -62,22 +77,55 @@ export class SqliteReadModel implements ReadModel {
   listStreams(options: { origin?: OriginId; includeTrashed?: boolean }): StreamSummary[] {
     const rows = (
       options.origin
-        ? this.db.prepare('SELECT * FROM streams WHERE origin = ? ORDER BY updated_at DESC, gid').all(options.origin)
-        : this.db.prepare('SELECT * FROM streams ORDER BY updated_at DESC, gid').all()
+        ? this.stmt(`${STREAM_VIEW} WHERE s.origin = ? ORDER BY s.updated_at DESC, s.gid`).all(options.origin)
+        : this.stmt(`${STREAM_VIEW} ORDER BY s.updated_at DESC, s.gid`).all()
     ) as StreamRow[];
-    return rows.map(toSummary);
+    return rows.map(toSummary).filter((s) => options.includeTrashed || !s.trashed);
   }
 
   getStream(gid: GlobalId): StreamSummary | null {
-    const row = this.db.prepare('SELECT * FROM streams WHERE gid = ?').get(gid) as StreamRow | undefined;
+    const row = this.stmt(`${STREAM_VIEW} WHERE s.gid = ?`).get(gid) as StreamRow | undefined;
     return row ? toSummary(row) : null;
   }
 
   entries(gid: GlobalId, from: number, limit: number): EntryView[] {
-    const rows = this.db
-      .prepare('SELECT ordinal, ts, body FROM entries WHERE gid = ? AND ordinal >= ? ORDER BY ordinal LIMIT ?')
-      .all(gid, from, limit) as { ordinal: number; ts: string; body: string }[];
-    return rows.map((r) => ({ ordinal: r.ordinal, ts: r.ts, body: JSON.parse(r.body) as Json }));
+    const rows = this.stmt(
+      `SELECT e.ordinal, e.ts, e.body, r.value AS pinned FROM entries e
+       LEFT JOIN registers r ON r.stream = e.gid AND r.ordinal = e.ordinal AND r.field = 'pinned'
+       WHERE e.gid = ? AND e.ordinal >= ? ORDER BY e.ordinal LIMIT ?`,
+    ).all(gid, from, limit) as { ordinal: number; ts: string; body: string; pinned: string | null }[];
+    return rows.map((r) => ({ ordinal: r.ordinal, ts: r.ts, body: JSON.parse(r.body) as Json, pinned: r.pinned === 'true' }));
+  }
+
+  register(stream: GlobalId, ordinal: number | null, field: string): { value: Json; hash: ContentHash; hlc: string } | null {
+    const row = this.stmt('SELECT value, hash, hlc FROM registers WHERE stream = ? AND ordinal = ? AND field = ?').get(stream, ordinal ?? -1, field) as
+      | { value: string; hash: ContentHash; hlc: string }
+      | undefined;
+    return row ? { value: JSON.parse(row.value) as Json, hash: row.hash, hlc: row.hlc } : null;
+  }
+
+  conflicts(stream?: GlobalId): ConflictView[] {
+    const rows = (stream
+      ? this.stmt('SELECT * FROM conflicts WHERE stream = ? ORDER BY stream, ordinal, field, loser_hlc').all(stream)
+      : this.stmt('SELECT * FROM conflicts ORDER BY stream, ordinal, field, loser_hlc').all()) as Record<string, string | number>[];
+    return rows.map((r) => ({
+      target: (r.ordinal as number) >= 0 ? { stream: r.stream as GlobalId, ordinal: r.ordinal as number } : { stream: r.stream as GlobalId },
+      field: r.field as string,
+      winner: { origin: r.winner_origin as OriginId, hlc: r.winner_hlc as string, value: JSON.parse(r.winner_value as string) as Json },
+      loser: { origin: r.loser_origin as OriginId, hlc: r.loser_hlc as string, value: JSON.parse(r.loser_value as string) as Json },
+    }));
+  }
+
+  metaCursor(origin: OriginId): string | null {
+    return (this.stmt('SELECT MAX(hlc) AS h FROM meta_events WHERE origin = ?').get(origin) as { h: string | null }).h;
+  }
+
+  maxHlc(): string | null {
+    return (this.stmt('SELECT MAX(hlc) AS h FROM meta_events').get() as { h: string | null }).h;
+  }
+
+  reapplyUnknownMeta(): number {
+    return this.meta.reapplyUnknown();
   }
 
   search(query: string, limit: number): SearchHit[] {
@@ -96,13 +144,14 @@ export class SqliteReadModel implements ReadModel {
     const rows = this.db
       .prepare(
         `SELECT o.origin AS origin, COALESCE(c.seq, 0) AS seq, c.hash AS hash, c.published_at AS published_at,
-                COALESCE(s.n, 0) AS streams, COALESCE(s.e, 0) AS entries
+                COALESCE(s.n, 0) AS streams, COALESCE(s.e, 0) AS entries,
+                (SELECT COUNT(*) FROM conflicts k WHERE k.loser_origin = o.origin) AS conflicts
          FROM (SELECT origin FROM origins UNION SELECT origin FROM streams) o
          LEFT JOIN origins c ON c.origin = o.origin
          LEFT JOIN (SELECT origin, COUNT(*) AS n, SUM(entries) AS e FROM streams GROUP BY origin) s ON s.origin = o.origin
          ORDER BY o.origin`,
       )
-      .all() as { origin: OriginId; seq: number; hash: ContentHash | null; published_at: string | null; streams: number; entries: number }[];
+      .all() as { origin: OriginId; seq: number; hash: ContentHash | null; published_at: string | null; streams: number; entries: number; conflicts: number }[];
     return rows.map((r) => ({
       origin: r.origin,
       checkpoint: r.seq,
@@ -110,6 +159,7 @@ export class SqliteReadModel implements ReadModel {
       publishedAt: r.published_at,
       streams: r.streams,
       entries: r.entries,
+      conflicts: r.conflicts,
     }));
   }
 
@@ -135,6 +185,14 @@ export class SqliteReadModel implements ReadModel {
     this.db
       .prepare('INSERT INTO sync_cursors (target, origin, seq) VALUES (?, ?, ?) ON CONFLICT (target, origin) DO UPDATE SET seq = excluded.seq')
       .run(target, origin, seq);
+  }
+
+  syncCursorKey(target: string, name: string): string | null {
+    return (this.stmt('SELECT key FROM sync_keys WHERE target = ? AND name = ?').get(target, name) as { key: string } | undefined)?.key ?? null;
+  }
+
+  setSyncCursorKey(target: string, name: string, key: string): void {
+    this.stmt('INSERT INTO sync_keys (target, name, key) VALUES (?, ?, ?) ON CONFLICT (target, name) DO UPDATE SET key = excluded.key').run(target, name, key);
   }
 
   /** Rows of a table, for tests that compare a rebuilt database with an incrementally maintained one. */
@@ -166,6 +224,7 @@ export class SqliteReadModel implements ReadModel {
     this.statements = new Map();
     this.content = new ContentProjection(this.db);
     this.status = new StatusProjection(this.db);
+    this.meta = new MetaProjection(this.db, this.isKnownMeta);
   }
 
   private connect(): Database.Database {
@@ -204,11 +263,11 @@ function toSummary(r: StreamRow): StreamSummary {
     origin: r.origin as OriginId,
     stream: r.stream,
     kind: r.kind,
-    title: null,
+    title: r.title === null ? null : (JSON.parse(r.title) as string),
     entries: r.entries,
     sealed: r.sealed,
-    starred: false,
-    trashed: false,
+    starred: r.starred === 'true',
+    trashed: r.trashed === 'true',
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -1,5 +1,5 @@
 /** Bump when the read model's tables change: a database of another version is dropped and rebuilt. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -23,11 +23,55 @@ CREATE TABLE IF NOT EXISTS entries (
   PRIMARY KEY (gid, ordinal)
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, gid UNINDEXED, ordinal UNINDEXED, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS meta_events (
+  hash TEXT PRIMARY KEY,
+  origin TEXT NOT NULL,
+  hlc TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  op TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  base TEXT,
+  known INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS meta_by_key ON meta_events (stream, ordinal, field);
+CREATE TABLE IF NOT EXISTS registers (
+  stream TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  hlc TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (stream, ordinal, field)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS conflicts (
+  stream TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  loser TEXT NOT NULL,
+  winner TEXT NOT NULL,
+  winner_origin TEXT NOT NULL,
+  winner_hlc TEXT NOT NULL,
+  winner_value TEXT NOT NULL,
+  loser_origin TEXT NOT NULL,
+  loser_hlc TEXT NOT NULL,
+  loser_value TEXT NOT NULL,
+  PRIMARY KEY (stream, ordinal, field, loser)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS purged (stream TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sync_cursors (
   target TEXT NOT NULL,
   origin TEXT NOT NULL,
   seq INTEGER NOT NULL,
   PRIMARY KEY (target, origin)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sync_keys (
+  target TEXT NOT NULL,
+  name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  PRIMARY KEY (target, name)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS origins (
   origin TEXT PRIMARY KEY,
@@ -43,4 +87,8 @@ export const COMPARABLE_TABLES: Readonly<Record<string, string>> = {
   entries: 'SELECT * FROM entries ORDER BY gid, ordinal',
   entries_fts: 'SELECT gid, ordinal, text FROM entries_fts ORDER BY gid, ordinal',
   origins: 'SELECT * FROM origins ORDER BY origin',
+  meta_events: 'SELECT * FROM meta_events ORDER BY hash',
+  registers: 'SELECT * FROM registers ORDER BY stream, ordinal, field',
+  conflicts: 'SELECT * FROM conflicts ORDER BY stream, ordinal, field, loser',
+  purged: 'SELECT * FROM purged ORDER BY stream',
 };
