@@ -90,7 +90,7 @@ export class Cairn {
     this.artifacts = new ArtifactRepository(store, codec);
     const checkpoints = new CheckpointReader(this.artifacts);
     this.localStreams = new LocalStreams(origin, this.artifacts, checkpoints, journal);
-    this.appendEntries = new AppendEntries(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
+    this.appendEntries = new AppendEntries(origin, journal, this.localStreams, this.artifacts, this.bus, clock, (gid) => readModel.isPurged(gid));
     this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
     const guard = new HistoryGuard(this.artifacts, readModel);
     const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock, guard);

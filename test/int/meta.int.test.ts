@@ -101,6 +101,7 @@ describe('metadata ledger', () => {
     await late.sync(t2.url, { create: true });
     await a.meta({ op: 'purge', stream: 'notes' });
     expect(a.streams({ includeTrashed: true })).toEqual([]);
+    await expect(a.append('notes', bodies(1))).rejects.toMatchObject({ code: 'INPUT_INVALID' });
     await a.sync(t1.url);
     await b.sync(t1.url);
     expect(b.streams({ includeTrashed: true })).toEqual([]);

@@ -77,6 +77,8 @@ export interface ReadModel {
   setSyncCursorKey(target: string, name: string, key: string): void;
   /** The winning value of a metadata register, or null when no edit of it has been applied. */
   register(stream: GlobalId, ordinal: number | null, field: string): { value: Json; hash: ContentHash; hlc: string } | null;
+  /** Whether a stream was purged (a tombstone: it never comes back). */
+  isPurged(stream: GlobalId): boolean;
   /** The conflict log, optionally for one stream. */
   conflicts(stream?: GlobalId): ConflictView[];
   /** The newest metadata HLC applied from an origin (its events are read after it), or null. */

@@ -56,6 +56,7 @@ export class AppendEntries {
     private readonly artifacts: ArtifactRepository,
     private readonly bus: EventBus,
     private readonly clock: Clock,
+    private readonly isPurged: (gid: GlobalId) => boolean = () => false,
   ) {}
 
   async execute(streamRef: string, bodies: readonly Json[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -64,6 +65,9 @@ export class AppendEntries {
       throw new CairnError('INPUT_INVALID', `stream ${ref.gid} belongs to origin ${ref.origin}: only its origin can append to it`);
     }
     checkHeaderOptions(options);
+    if (this.isPurged(ref.gid)) {
+      throw new CairnError('INPUT_INVALID', `stream ${ref.gid} was purged; a purged stream never comes back: append to another stream id`);
+    }
     const ts = toIso(this.clock.now());
     if (!isIsoUtc(ts)) {
       throw new CairnError('INPUT_INVALID', `the clock reads ${ts}, which is not a valid ISO-8601 UTC time: fix the system clock`);

@@ -104,6 +104,10 @@ export class SqliteReadModel implements ReadModel {
     return row ? { value: JSON.parse(row.value) as Json, hash: row.hash, hlc: row.hlc } : null;
   }
 
+  isPurged(stream: GlobalId): boolean {
+    return this.stmt('SELECT 1 FROM purged WHERE stream = ?').get(stream) !== undefined;
+  }
+
   conflicts(stream?: GlobalId): ConflictView[] {
     const rows = (stream
       ? this.stmt('SELECT * FROM conflicts WHERE stream = ? ORDER BY stream, ordinal, field, loser_hlc').all(stream)
