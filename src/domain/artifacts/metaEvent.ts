@@ -146,19 +146,24 @@ export interface RegisterEvent {
 
 /**
  * Winner and conflict log of one register, as a function of the set of its events (so every replica that
- * holds the same events agrees, whatever the arrival order). A loser is in conflict with the winner when it
- * came from another origin, holds a different value, and the winner's author had not seen it (it is not in
- * the winner's `base` chain): sequential edits, by one origin or across origins, are not conflicts.
+ * holds the same events agrees, whatever the arrival order). An event some other event was based on (its
+ * author saw it, then edited) is superseded; the others are heads, one per concurrent line of edits. The
+ * winner (the greatest order key) is always a head. A head other than the winner is in conflict with it when
+ * it came from another origin and holds a different value: sequential edits, by one origin or across
+ * origins, are never conflicts, and of a losing line only its last edit is logged.
  */
 export function resolveRegister(events: readonly RegisterEvent[]): { winner: RegisterEvent | null; conflicts: RegisterEvent[] } {
   if (events.length === 0) return { winner: null, conflicts: [] };
-  const winner = events.reduce((w, e) => (compareOrderKey(e, w) > 0 ? e : w));
-  const byHash = new Map(events.map((e) => [e.hash, e]));
-  const seen = new Set<string>();
-  for (let at: RegisterEvent | undefined = winner; at?.base && !seen.has(at.base); at = byHash.get(at.base)) seen.add(at.base);
+  const superseded = new Set(events.map((e) => e.base).filter((b): b is ContentHash => b !== undefined));
+  const heads = events.filter((e) => !superseded.has(e.hash));
+  return conflictsAmong(heads, events.reduce((w, e) => (compareOrderKey(e, w) > 0 ? e : w)));
+}
+
+/** The conflict log given the heads and the winner (the projection keeps heads incrementally). */
+export function conflictsAmong(heads: readonly RegisterEvent[], winner: RegisterEvent): { winner: RegisterEvent; conflicts: RegisterEvent[] } {
   const winnerValue = canonicalize(winner.value);
-  const conflicts = events
-    .filter((e) => e !== winner && e.origin !== winner.origin && !seen.has(e.hash) && canonicalize(e.value) !== winnerValue)
+  const conflicts = heads
+    .filter((e) => e.hash !== winner.hash && e.origin !== winner.origin && canonicalize(e.value) !== winnerValue)
     .sort((a, b) => compareOrderKey(b, a));
   return { winner, conflicts };
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Projection } from '../../application/ports';
-import { canonicalize, resolveRegister, type ContentHash, type DomainEvent, type Json, type MetaEvent, type OriginId, type RegisterEvent } from '../../domain';
+import { canonicalize, conflictsAmong, type ContentHash, type DomainEvent, type Json, type MetaEvent, type OriginId, type RegisterEvent } from '../../domain';
 
 interface EventRow {
   hash: string;
@@ -29,10 +29,19 @@ export class MetaProjection implements Projection {
     for (const row of db.prepare('SELECT DISTINCT stream FROM meta_events').all() as { stream: string }[]) this.withEvents.add(row.stream);
     this.st = {
       insert: db.prepare(
-        `INSERT OR IGNORE INTO meta_events (hash, origin, hlc, stream, ordinal, op, field, value, base, known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO meta_events (hash, origin, hlc, stream, ordinal, op, field, value, base, known, superseded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM meta_events WHERE base = ?))`,
+      ),
+      supersede: db.prepare('UPDATE meta_events SET superseded = 1 WHERE hash = ?'),
+      winner: db.prepare(
+        `SELECT hash, origin, hlc, value, base FROM meta_events WHERE stream = ? AND ordinal = ? AND field = ? AND known = 1
+         ORDER BY hlc DESC, origin DESC, hash DESC LIMIT 1`,
       ),
       keys: db.prepare('SELECT DISTINCT ordinal, field FROM meta_events WHERE stream = ? AND known = 1'),
-      events: db.prepare('SELECT hash, origin, hlc, value, base FROM meta_events WHERE stream = ? AND ordinal = ? AND field = ? AND known = 1'),
+      rivals: db.prepare(
+        `SELECT hash, origin, hlc, value, base FROM meta_events WHERE stream = ? AND ordinal = ? AND field = ? AND known = 1
+         AND superseded = 0 AND origin <> ? AND value <> ?`,
+      ),
       stream: db.prepare('SELECT entries FROM streams WHERE gid = ?'),
       isPurged: db.prepare('SELECT 1 FROM purged WHERE stream = ?'),
       upsert: db.prepare(
@@ -84,8 +93,10 @@ export class MetaProjection implements Projection {
   private accept(hash: ContentHash, e: MetaEvent): void {
     const ordinal = e.target.ordinal ?? -1;
     const known = this.isKnown(e);
-    const inserted = this.st.insert!.run(hash, e.origin, e.hlc, e.target.stream, ordinal, e.op, e.field, canonicalize(e.value), e.base ?? null, known ? 1 : 0);
-    if (inserted.changes === 0 || !known) return;
+    const inserted = this.st.insert!.run(hash, e.origin, e.hlc, e.target.stream, ordinal, e.op, e.field, canonicalize(e.value), e.base ?? null, known ? 1 : 0, hash);
+    if (inserted.changes === 0) return;
+    if (e.base) this.st.supersede!.run(e.base);
+    if (!known) return;
     this.afterInsert(e);
   }
 
@@ -111,9 +122,12 @@ export class MetaProjection implements Projection {
       this.st.dropRegister!.run(stream, ordinal, field); // the target is not here yet: deferred
       return;
     }
-    const events = (this.st.events!.all(stream, ordinal, field) as EventRow[]).map(toRegisterEvent);
-    const { winner, conflicts } = resolveRegister(events);
-    if (!winner) return;
+    // Only the winner and its rivals (heads of other origins with other values: the conflicts) are read, so
+    // the cost of an event does not grow with the register's history.
+    const top = this.st.winner!.get(stream, ordinal, field) as EventRow | undefined;
+    if (!top) return;
+    const rivals = (this.st.rivals!.all(stream, ordinal, field, top.origin, top.value) as EventRow[]).map(toRegisterEvent);
+    const { winner, conflicts } = conflictsAmong(rivals, toRegisterEvent(top));
     this.st.upsert!.run(stream, ordinal, field, canonicalize(winner.value), winner.hlc, winner.origin, winner.hash);
     for (const loser of conflicts) {
       this.st.conflict!.run(

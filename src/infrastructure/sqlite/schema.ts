@@ -1,5 +1,5 @@
 /** Bump when the read model's tables change: a database of another version is dropped and rebuilt. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -33,9 +33,12 @@ CREATE TABLE IF NOT EXISTS meta_events (
   field TEXT NOT NULL,
   value TEXT NOT NULL,
   base TEXT,
-  known INTEGER NOT NULL
+  known INTEGER NOT NULL,
+  superseded INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS meta_by_key ON meta_events (stream, ordinal, field);
+CREATE INDEX IF NOT EXISTS meta_by_key ON meta_events (stream, ordinal, field, known, superseded);
+CREATE INDEX IF NOT EXISTS meta_by_order ON meta_events (stream, ordinal, field, known, hlc, origin, hash);
+CREATE INDEX IF NOT EXISTS meta_by_base ON meta_events (base);
 CREATE TABLE IF NOT EXISTS registers (
   stream TEXT NOT NULL,
   ordinal INTEGER NOT NULL,
