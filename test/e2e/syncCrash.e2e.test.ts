@@ -7,6 +7,7 @@ import { openCairn } from '../../src/infrastructure/container/openCairn';
 import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
 import { COMPARABLE_TABLES } from '../../src/infrastructure/sqlite/schema';
 import { removeTempDirs, tempDir, tempHome } from '../helpers/tempHome';
+import { mulberry32 } from '../../src/testing/prng';
 
 /*
  * "Kill -9 a sync at any point, re-run it, and the result equals an uninterrupted sync."
@@ -26,16 +27,6 @@ const STREAMS = ['notes', 'log', 'journal.daily'] as const;
 const ROUNDS = 10;
 const PER_ROUND = 667; // 3 streams × 10 rounds × 667 ≈ 20,000 entries of ~300 bytes
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(SEED);
 const debug = (...args: unknown[]): void => {
   if (process.env.CAIRN_CRASH_DEBUG) process.stderr.write(`${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);

@@ -15,17 +15,8 @@ const WORDS = (
   'mallow tansy sedge rush reed bramble heather gorse broom bracken sphagnum peat loam silt clay gravel'
 ).split(' ');
 
-/** A small seeded PRNG (mulberry32): the archive's content is a pure function of (stream, ordinal). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, from cairn/testing): the archive's content is a pure function of (stream, ordinal). */
+const { mulberry32: prng } = require('../../dist/testing/prng');
 
 /** The body of entry `ordinal` of stream `stream`: ~300 bytes of JSON, poorly compressible, searchable words. */
 function body(stream, ordinal) {
