@@ -17,11 +17,11 @@ import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
  * then edit the same registers concurrently — titles, stars, pins of entries 0 and 1, trash/restore, now and
  * then a purge — while every origin syncs only with its OWN memory:// bucket and a simulated copy tool moves
  * meta/ files between the buckets: random subsets, interleaved across origins, with duplicates, at random
- * times. After complete delivery and syncing until nothing moves:
+ * times; an origin may also rebuild its read model mid-run. After complete delivery and syncing until nothing moves:
  *   - every replica holds the same events and the identical registers, conflict log and purge tombstones
  *     (all comparable tables are compared), and the same titles/stars/trash/pins through the API;
- *   - each register holds the event with the greatest (hlc, origin, hash) among its events, and the conflict
- *     log is exactly what the rule of ADR 0006 gives for those events;
+ *   - no edit is lost; each register holds the event with the greatest (hlc, origin, hash) among its events;
+ *     the conflict log names that winner and only losers the rule allows, and drops no unseen concurrent edit;
  *   - a rebuild into a fresh database reproduces every table;
  *   - a purged stream is absent everywhere (API, streams, registers), also after rebuild.
  *
@@ -117,7 +117,7 @@ function shuffle<T>(xs: T[], rng: () => number): T[] {
  * One partial delivery of meta files from one bucket to another. `any-order`: a random subset of the files,
  * shuffled, with duplicates. `hlc-order`: for each origin, the next few of its files the destination lacks, in
  * HLC order (so the destination keeps a prefix of that origin's events); origins interleaved at random, with
- * duplicates of files already there.
+ * duplicates (identical re-copies) after the first copy.
  */
 async function deliverOnce(mode: Delivery, from: MemoryTransport, to: MemoryTransport, fraction: number, rng: () => number): Promise<void> {
   const src = await metaKeys(from);
@@ -388,7 +388,6 @@ async function run({ origins: n, creator: creatorIx, streams: sizes, ops }: Scen
       settled = written === 0 && results.every((r) => r.pushed === 0 && r.pulled === 0 && r.imported.events === 0 && r.imported.entries === 0);
     }
     expect({ settled, rounds }).toMatchObject({ settled: true });
-    if (process.env.STATS) console.log(JSON.stringify({ n, ops: ops.length, made, purged: purgedByAnyone.size, conflicts: cairns[0]!.conflicts().length, rounds: rounds.length }));
     expect(failures).toEqual([]);
 
     const views = cairns.map(view);
@@ -449,8 +448,11 @@ afterAll(removeTempDirs);
 describe('metadata ledger: last writer wins under random delivery (property)', () => {
   it(`replicas agree on every register, the conflict log and purges, and rebuild reproduces them (${RUNS} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, (s) => run(s, (process.env.CAIRN_META_DELIVERY as Delivery | undefined) ?? 'hlc-order')),
+      // Each origin's events reach a bucket in HLC order: the cursor gap of ADR 0006 (an older event that
+      // arrives after a newer one of its origin was applied is not pulled) is a known, documented limit.
+      fc.asyncProperty(scenario, (s) => run(s, 'hlc-order')),
       { numRuns: RUNS },
     );
   });
+
 });
