@@ -99,7 +99,7 @@ export class Cairn {
       const last = keys.length > 0 ? parseArtifactKey(keys[keys.length - 1]!) : null;
       return last?.ref.kind === 'meta' ? last.ref.hlc : null;
     });
-    const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc);
+    const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc, origin);
     this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus, metaImporter);
     this.syncUseCase = new SyncWithTarget(
       origin,

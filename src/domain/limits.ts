@@ -23,6 +23,8 @@ export function maxDecodedBytes(kind: 'segment' | 'manifest' | 'checkpoint' | 'm
       return LIMITS.maxSegmentBytes + 64 * 1024;
     case 'blob':
       return LIMITS.maxBlobBytes;
+    case 'meta':
+      return 64 * 1024;
     default:
       return LIMITS.maxMetadataArtifactBytes;
   }

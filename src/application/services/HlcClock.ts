@@ -16,19 +16,30 @@ export class HlcClock {
     private readonly newestOwn: () => Promise<string | null>,
   ) {}
 
+  /** Load the persisted state once, before the first reading is issued or observed. */
+  async load(): Promise<void> {
+    if (this.last !== undefined) return;
+    const known = [this.readModel.maxHlc(), await this.newestOwn()].filter((h): h is string => h !== null).map(parseHlc);
+    const loaded = known.reduce<Hlc | null>((a, b) => (a && (a.ns > b.ns || (a.ns === b.ns && a.c >= b.c)) ? a : b), null);
+    if (this.last === undefined) this.last = loaded;
+  }
+
   async next(): Promise<string> {
-    if (this.last === undefined) {
-      const known = [this.readModel.maxHlc(), await this.newestOwn()].filter((h): h is string => h !== null).map(parseHlc);
-      this.last = known.reduce<Hlc | null>((a, b) => (a && (a.ns > b.ns || (a.ns === b.ns && a.c >= b.c)) ? a : b), null);
-    }
-    this.last = tickHlc(this.last, msToNs(this.clock.now()));
+    await this.load();
+    this.last = tickHlc(this.last ?? null, msToNs(this.clock.now()));
     return formatHlc(this.last);
   }
 
-  /** Observe a remote reading; false when it is too far ahead of local time (defer its event). */
+  /** Observe a remote reading (call `load` first); false when it is too far ahead of local time (defer). */
   observe(remote: string, driftNs?: bigint): boolean {
     const r = observeHlc(this.last ?? null, parseHlc(remote), msToNs(this.clock.now()), driftNs);
     if (r.accepted) this.last = r.next;
     return r.accepted;
+  }
+
+  /** Raise the clock to a reading of our own (own events are never deferred). */
+  raise(own: string): void {
+    const h = parseHlc(own);
+    if (!this.last || h.ns > this.last.ns || (h.ns === this.last.ns && h.c > this.last.c)) this.last = h;
   }
 }

@@ -67,7 +67,20 @@ export class MetaExchange {
         if (parsed?.ref.kind !== 'meta') continue;
         const raw = await this.artifacts.readRaw(origin, parsed.ref);
         if (!raw) continue;
-        decodeMetaEvent(raw, { origin, hlc: parsed.ref.hlc, hash: parsed.ref.hash }); // never relay damage
+        try {
+          decodeMetaEvent(raw, { origin, hlc: parsed.ref.hlc, hash: parsed.ref.hash }); // never relay damage
+        } catch (err) {
+          if (!isCairnError(err, 'VERSION_UNSUPPORTED')) {
+            // A newer format is relayed as received; a damaged local copy is set aside, never copied onward.
+            if (!isCorruption(err) && !isCairnError(err, 'HLC_INVALID')) throw err;
+            const e = err as { code: string; message: string };
+            await this.quarantine.put({ source: 'local', key, code: e.code, reason: e.message, at: toIso(this.clock.now()) }, raw);
+            await this.artifacts.evict(origin, parsed.ref);
+            counts.quarantined++;
+            last = key;
+            continue;
+          }
+        }
         const outcome = await target.putIfAbsent(artifactKey(origin, parsed.ref), raw);
         if (outcome === 'created') {
           counts.pushed++;

@@ -23,9 +23,11 @@ export class MetaImporter {
     private readonly quarantine: Quarantine,
     private readonly clock: Clock,
     private readonly hlc: HlcClock,
+    private readonly self: OriginId,
   ) {}
 
   async importOrigin(origin: OriginId, counts: ImportCounts): Promise<void> {
+    await this.hlc.load();
     const cursor = this.readModel.metaCursor(origin);
     let after: string | undefined = cursor ? `${origin}/meta/${cursor}-~` : undefined;
     for (;;) {
@@ -38,7 +40,8 @@ export class MetaImporter {
           const bytes = await this.artifacts.readCanonical(origin, ref);
           if (!bytes) continue;
           const event = decodeMetaEvent(bytes, { origin, hlc: ref.hlc, hash: ref.hash });
-          if (!this.hlc.observe(event.hlc)) {
+          if (origin === this.self) this.hlc.raise(event.hlc); // own events: the drift bound is for remote clocks
+          else if (!this.hlc.observe(event.hlc)) {
             // Further ahead of our clock than the drift bound: deferred (kept, retried later), and so is every
             // later event of this origin, since its events are named in clock order.
             counts.deferred++;

@@ -28,6 +28,9 @@ export interface MetaEvent {
   readonly base?: ContentHash;
 }
 
+/** The largest metadata event, written or read. */
+export const MAX_META_EVENT_BYTES = 64 * 1024;
+
 export const META_EVENT_FIELDS = ['v', 'hlc', 'origin', 'target', 'op', 'field', 'value'] as const;
 
 /** What each built-in op writes: the field, the value it sets, and whether it targets an entry. */
@@ -69,7 +72,7 @@ export function encodeMetaEvent(e: Omit<MetaEvent, 'v'>): { bytes: Uint8Array; h
   };
   if (e.base !== undefined) doc.base = e.base;
   const bytes = canonicalBytes(doc);
-  if (bytes.length > 64 * 1024) throw new CairnError('META_INVALID', `a metadata event is ${bytes.length} bytes, over the 64 KiB limit`);
+  if (bytes.length > MAX_META_EVENT_BYTES) throw new CairnError('META_INVALID', `a metadata event is ${bytes.length} bytes, over the 64 KiB limit`);
   return { bytes, hash: sha256Hex(bytes), event: { ...e, v: FORMAT_VERSION } };
 }
 
@@ -80,6 +83,7 @@ export function encodeMetaEvent(e: Omit<MetaEvent, 'v'>): { bytes: Uint8Array; h
  */
 export function decodeMetaEvent(bytes: Uint8Array, expect: { origin: OriginId; hlc: string; hash: ContentHash }): MetaEvent {
   const where = `metadata event ${expect.hash.slice(0, 12)} of ${expect.origin}`;
+  if (bytes.length > MAX_META_EVENT_BYTES) throw invalid(where, `${bytes.length} bytes, over the ${MAX_META_EVENT_BYTES}-byte limit`);
   const actual = sha256Hex(bytes);
   if (actual !== expect.hash) throw new CairnError('HASH_MISMATCH', `${where}: content hashes to ${actual.slice(0, 12)}, not its name`);
   const doc = parseJsonDocument(bytes, where);

@@ -30,9 +30,11 @@ export class MetaProjection implements Projection {
     this.st = {
       insert: db.prepare(
         `INSERT OR IGNORE INTO meta_events (hash, origin, hlc, stream, ordinal, op, field, value, base, known, superseded)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM meta_events WHERE base = ?))`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                 EXISTS (SELECT 1 FROM meta_events WHERE base = ? AND known = 1 AND stream = ? AND ordinal = ? AND field = ?))`,
       ),
-      supersede: db.prepare('UPDATE meta_events SET superseded = 1 WHERE hash = ?'),
+      // Only an understood event of the same register supersedes: the set the domain's rule looks at.
+      supersede: db.prepare('UPDATE meta_events SET superseded = 1 WHERE hash = ? AND stream = ? AND ordinal = ? AND field = ?'),
       winner: db.prepare(
         `SELECT hash, origin, hlc, value, base FROM meta_events WHERE stream = ? AND ordinal = ? AND field = ? AND known = 1
          ORDER BY hlc DESC, origin DESC, hash DESC LIMIT 1`,
@@ -93,15 +95,14 @@ export class MetaProjection implements Projection {
   private accept(hash: ContentHash, e: MetaEvent): void {
     const ordinal = e.target.ordinal ?? -1;
     const known = this.isKnown(e);
-    const inserted = this.st.insert!.run(hash, e.origin, e.hlc, e.target.stream, ordinal, e.op, e.field, canonicalize(e.value), e.base ?? null, known ? 1 : 0, hash);
-    if (inserted.changes === 0) return;
-    if (e.base) this.st.supersede!.run(e.base);
-    if (!known) return;
+    const inserted = this.st.insert!.run(hash, e.origin, e.hlc, e.target.stream, ordinal, e.op, e.field, canonicalize(e.value), e.base ?? null, known ? 1 : 0, hash, e.target.stream, ordinal, e.field);
+    if (inserted.changes === 0 || !known) return;
     this.afterInsert(e);
   }
 
   private afterInsert(e: MetaEvent): void {
     this.withEvents.add(e.target.stream);
+    if (e.base) this.st.supersede!.run(e.base, e.target.stream, e.target.ordinal ?? -1, e.field);
     if (e.op === 'purge') this.purge(e.target.stream);
     else this.recompute(e.target.stream, e.target.ordinal ?? -1, e.field);
   }
