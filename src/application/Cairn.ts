@@ -94,11 +94,12 @@ export class Cairn {
     this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
     const guard = new HistoryGuard(this.artifacts, readModel);
     const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock, guard);
-    const hlc = new HlcClock(clock, readModel, async () => {
+    const ownTail = async (): Promise<{ hlc: string; stem: string } | null> => {
       const keys = await store.list(`${origin}/meta/`);
       const last = keys.length > 0 ? parseArtifactKey(keys[keys.length - 1]!) : null;
-      return last?.ref.kind === 'meta' ? last.ref.hlc : null;
-    });
+      return last?.ref.kind === 'meta' ? { hlc: last.ref.hlc, stem: `${last.ref.hlc}-${last.ref.hash}` } : null;
+    };
+    const hlc = new HlcClock(clock, readModel, async () => (await ownTail())?.hlc ?? null);
     const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc, origin);
     this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus, metaImporter);
     this.syncUseCase = new SyncWithTarget(
@@ -112,7 +113,7 @@ export class Cairn {
       new MetaExchange(this.artifacts, readModel, quarantine, clock),
       metaImporter,
     );
-    this.editMetadata = new EditMetadata(origin, this.artifacts, readModel, this.bus, hlc, deps.metadataFields ?? []);
+    this.editMetadata = new EditMetadata(origin, this.artifacts, readModel, this.bus, hlc, deps.metadataFields ?? [], async () => (await ownTail())?.stem ?? null);
     this.putBlobUseCase = new PutBlob(origin, this.artifacts, this.bus);
     for (const projection of readModel.projections) this.bus.attach(projection);
   }

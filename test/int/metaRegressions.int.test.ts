@@ -159,4 +159,40 @@ describe('regression: metadata ledger', () => {
     a.close(); b.close(); c.close();
     void bucket;
   });
+
+  it('an older event delivered after a newer one of its origin was applied is still pulled and relayed', async () => {
+    const laptopT = freshTarget();
+    const deskT = freshTarget();
+    const relayT = freshTarget();
+    const desk = await origin('desk', 1);
+    const laptop = await origin('laptop', 2);
+    const third = await origin('third', 3);
+    await desk.append('notes', bodies(2));
+    await desk.sync(laptopT.url, { create: true });
+    await laptop.sync(laptopT.url);
+    const gid = `${desk.origin}~notes`;
+    await laptop.meta({ op: 'star', stream: gid });
+    await laptop.meta({ op: 'rename', stream: gid, value: 'Ledger' });
+    await laptop.sync(laptopT.url);
+    // The copy tool carries desk's content, then only laptop's NEWER event (the rename) to desk's bucket.
+    for (const o of await laptopT.bucket.origins()) {
+      for (const dir of ['checkpoints', 'manifests', 'segments']) {
+        for (const k of await laptopT.bucket.list(`${o}/${dir}/`)) await deskT.bucket.putIfAbsent(k, (await laptopT.bucket.get(k))!);
+      }
+    }
+    const metaKeys = await laptopT.bucket.list(`${laptop.origin}/meta/`);
+    expect(metaKeys).toHaveLength(2);
+    await deskT.bucket.putIfAbsent(metaKeys[1]!, (await laptopT.bucket.get(metaKeys[1]!))!);
+    await desk.sync(deskT.url, { create: true });
+    expect(desk.streams()[0]).toMatchObject({ title: 'Ledger', starred: false });
+    // The older event (the star) arrives late.
+    await deskT.bucket.putIfAbsent(metaKeys[0]!, (await laptopT.bucket.get(metaKeys[0]!))!);
+    await desk.sync(deskT.url);
+    expect(desk.streams()[0]).toMatchObject({ title: 'Ledger', starred: true });
+    // And desk relays it to a target that only gets desk's pushes.
+    await desk.sync(relayT.url, { create: true });
+    await third.sync(relayT.url);
+    expect(third.streams()[0]).toMatchObject({ title: 'Ledger', starred: true });
+    for (const c of [desk, laptop, third]) c.close();
+  });
 });

@@ -83,6 +83,10 @@ export interface ReadModel {
   conflicts(stream?: GlobalId): ConflictView[];
   /** The newest metadata HLC applied from an origin (its events are read after it), or null. */
   metaCursor(origin: OriginId): string | null;
+  /** Name stems of an origin's events that later events name as their predecessor but that are not here. */
+  missingMeta(origin: OriginId): string[];
+  /** Name stems of an origin's events that arrived after a successor (push sends them explicitly). */
+  lateMeta(origin: OriginId): string[];
   /** The newest HLC of any applied metadata event (the local clock never issues below it). */
   maxHlc(): string | null;
   /** Apply kept events whose op is understood now; returns how many. */

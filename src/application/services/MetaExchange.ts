@@ -1,4 +1,4 @@
-import { artifactKey, decodeMetaEvent, isCairnError, parseArtifactKey, toIso, type OriginId } from '../../domain';
+import { artifactKey, decodeMetaEvent, isCairnError, parseArtifactKey, parseMetaStem, toIso, type ContentHash, type MetaEvent, type OriginId } from '../../domain';
 import type { Clock } from '../ports/Clock';
 import type { Quarantine } from '../ports/Quarantine';
 import type { ReadModel } from '../ports/ReadModel';
@@ -24,6 +24,25 @@ export class MetaExchange {
   ) {}
 
   async pull(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
+    await this.pullAfterCursor(target, origin, counts);
+    // Events named as predecessors but not here (delivered late, below the cursor): fetch them by name,
+    // following each one's own predecessor until the chain reaches what we have.
+    const queue = [...this.readModel.missingMeta(origin)];
+    const tried = new Set<string>();
+    while (queue.length > 0) {
+      const stem = queue.shift()!;
+      if (tried.has(stem)) continue;
+      tried.add(stem);
+      const name = parseMetaStem(stem);
+      if (!name) continue;
+      const ref = { kind: 'meta' as const, hlc: name.hlc, hash: name.hash };
+      if (await this.artifacts.has(origin, ref)) continue;
+      const event = await this.fetchOne(target, origin, ref, `${origin}/meta/${stem}.json`, counts);
+      if (event?.prev && !(await this.artifacts.has(origin, { kind: 'meta', ...parseMetaStem(event.prev)! }))) queue.push(event.prev);
+    }
+  }
+
+  private async pullAfterCursor(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
     const cursor = this.readModel.metaCursor(origin);
     let after: string | undefined = cursor ? `${origin}/meta/${cursor}-~` : undefined;
     for (;;) {
@@ -32,27 +51,34 @@ export class MetaExchange {
         const parsed = parseArtifactKey(key);
         if (parsed?.ref.kind !== 'meta' || parsed.origin !== origin) continue;
         if (await this.artifacts.has(origin, parsed.ref)) continue;
-        const raw = await target.get(key);
-        if (!raw) continue;
-        try {
-          decodeMetaEvent(raw, { origin, hlc: parsed.ref.hlc, hash: parsed.ref.hash });
-        } catch (err) {
-          if (!isCairnError(err, 'VERSION_UNSUPPORTED')) {
-            if (!isCorruption(err) && !isCairnError(err, 'HLC_INVALID')) throw err;
-            const e = err as { code: string; message: string };
-            await this.quarantine.put({ source: target.url, key, code: e.code, reason: e.message, at: toIso(this.clock.now()) }, raw);
-            counts.quarantined++;
-            continue;
-          }
-        }
-        if ((await this.artifacts.storeRaw(origin, parsed.ref, raw, raw)) === 'created') {
-          counts.pulled++;
-          counts.bytesPulled += raw.length;
-        }
+        await this.fetchOne(target, origin, parsed.ref, key, counts);
       }
       if (keys.length < PAGE) return;
       after = keys[keys.length - 1];
     }
+  }
+
+  /** Fetch, verify and store one event; returns it (null when absent, damaged or of a newer format). */
+  private async fetchOne(target: Transport, origin: OriginId, ref: { kind: 'meta'; hlc: string; hash: ContentHash }, key: string, counts: ExchangeCounts): Promise<MetaEvent | null> {
+    const raw = await target.get(key);
+    if (!raw) return null;
+    let event: MetaEvent | null = null;
+    try {
+      event = decodeMetaEvent(raw, { origin, hlc: ref.hlc, hash: ref.hash });
+    } catch (err) {
+      if (!isCairnError(err, 'VERSION_UNSUPPORTED')) {
+        if (!isCorruption(err) && !isCairnError(err, 'HLC_INVALID')) throw err;
+        const e = err as { code: string; message: string };
+        await this.quarantine.put({ source: target.url, key, code: e.code, reason: e.message, at: toIso(this.clock.now()) }, raw);
+        counts.quarantined++;
+        return null;
+      }
+    }
+    if ((await this.artifacts.storeRaw(origin, ref, raw, raw)) === 'created') {
+      counts.pulled++;
+      counts.bytesPulled += raw.length;
+    }
+    return event;
   }
 
   async push(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
@@ -95,5 +121,17 @@ export class MetaExchange {
       after = keys[keys.length - 1];
     }
     if (last) this.readModel.setSyncCursorKey(target.url, cursorKey, last);
+    // Events that arrived here after a successor sit below the cursor: make sure the target has them.
+    for (const stem of this.readModel.lateMeta(origin)) {
+      const name = parseMetaStem(stem);
+      if (!name) continue;
+      const key = `${origin}/meta/${stem}.json`;
+      if (await target.has(key)) continue;
+      const raw = await this.artifacts.readRaw(origin, { kind: 'meta', hlc: name.hlc, hash: name.hash });
+      if (raw && (await target.putIfAbsent(key, raw)) === 'created') {
+        counts.pushed++;
+        counts.bytesPushed += raw.length;
+      }
+    }
   }
 }

@@ -43,7 +43,11 @@ export class EditMetadata {
     private readonly bus: EventBus,
     private readonly hlc: HlcClock,
     private readonly fields: readonly MetadataField[],
+    private readonly ownTail: () => Promise<string | null>,
   ) {}
+
+  /** The name stem of this origin's newest event (each event names it as `prev`). */
+  private tail: string | null | undefined;
 
   async execute(req: EditRequest): Promise<{ event: string | null }> {
     const ref = resolveStreamRef(req.stream, this.origin);
@@ -61,9 +65,20 @@ export class EditMetadata {
     const current = this.readModel.register(ref.gid, target.ordinal ?? null, field);
     if (canonicalize(current?.value ?? DEFAULTS[field] ?? null) === canonicalize(value)) return { event: null };
     const hlc = await this.hlc.next();
-    const encoded = encodeMetaEvent({ hlc, origin: this.origin, target, op: req.op, field, value, ...(current ? { base: current.hash } : {}) });
+    if (this.tail === undefined) this.tail = await this.ownTail();
+    const encoded = encodeMetaEvent({
+      hlc,
+      origin: this.origin,
+      target,
+      op: req.op,
+      field,
+      value,
+      ...(current ? { base: current.hash } : {}),
+      ...(this.tail ? { prev: this.tail } : {}),
+    });
     // Durable first: if this write fails, nothing visible changes; once it succeeds, the edit is never lost.
     await this.artifacts.publish(this.origin, { kind: 'meta', hlc, hash: encoded.hash }, encoded.bytes);
+    this.tail = `${hlc}-${encoded.hash}`;
     this.bus.publish({ type: 'MetaAccepted', origin: this.origin, hash: encoded.hash, event: encoded.event });
     return { event: hlc };
   }

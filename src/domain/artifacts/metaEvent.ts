@@ -26,6 +26,20 @@ export interface MetaEvent {
   readonly field: string;
   readonly value: Json;
   readonly base?: ContentHash;
+  /** The name stem (`<hlc>-<hash>`) of the author's previous event: a reader that lacks it knows it is missing. */
+  readonly prev?: string;
+}
+
+const STEM = /^(\d{20}\.\d{6})-([0-9a-f]{64})$/;
+
+/** `<hlc>-<hash>`, the name of a metadata event without its folder and extension. */
+export function metaStem(hlc: string, hash: ContentHash): string {
+  return `${hlc}-${hash}`;
+}
+
+export function parseMetaStem(stem: string): { hlc: string; hash: ContentHash } | null {
+  const m = STEM.exec(stem);
+  return m ? { hlc: m[1]!, hash: m[2] as ContentHash } : null;
 }
 
 /** The largest metadata event, written or read. */
@@ -71,6 +85,7 @@ export function encodeMetaEvent(e: Omit<MetaEvent, 'v'>): { bytes: Uint8Array; h
     value: e.value,
   };
   if (e.base !== undefined) doc.base = e.base;
+  if (e.prev !== undefined) doc.prev = e.prev;
   const bytes = canonicalBytes(doc);
   if (bytes.length > MAX_META_EVENT_BYTES) throw new CairnError('META_INVALID', `a metadata event is ${bytes.length} bytes, over the 64 KiB limit`);
   return { bytes, hash: sha256Hex(bytes), event: { ...e, v: FORMAT_VERSION } };
@@ -96,6 +111,9 @@ export function decodeMetaEvent(bytes: Uint8Array, expect: { origin: OriginId; h
   const target = parseTarget(doc.target, where);
   if (!('value' in doc) || jsonDepthExceeds(doc.value, LIMITS.maxJsonDepth)) throw invalid(where, 'bad value');
   if (doc.base !== undefined && !isContentHash(doc.base)) throw invalid(where, `bad base ${JSON.stringify(doc.base)}`);
+  if (doc.prev !== undefined && (typeof doc.prev !== 'string' || !parseMetaStem(doc.prev) || doc.prev >= `${expect.hlc}-`)) {
+    throw invalid(where, `bad prev ${JSON.stringify(doc.prev)} (it must name an earlier event)`);
+  }
   const event: MetaEvent = { v: doc.v as number, hlc: doc.hlc, origin: expect.origin, target, op: doc.op, field: doc.field, value: doc.value as Json };
   const builtin = BUILTIN_OPS[event.op];
   if (builtin) {
@@ -107,7 +125,11 @@ export function decodeMetaEvent(bytes: Uint8Array, expect: { origin: OriginId; h
       throw invalid(where, `bad value for ${event.op}: ${JSON.stringify(event.value).slice(0, 80)}`);
     }
   }
-  return doc.base === undefined ? event : { ...event, base: doc.base as ContentHash };
+  return {
+    ...event,
+    ...(doc.base === undefined ? {} : { base: doc.base as ContentHash }),
+    ...(doc.prev === undefined ? {} : { prev: doc.prev as string }),
+  };
 }
 
 function parseTarget(value: unknown, where: string): MetaTarget {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Projection } from '../../application/ports';
-import { canonicalize, conflictsAmong, type ContentHash, type DomainEvent, type Json, type MetaEvent, type OriginId, type RegisterEvent } from '../../domain';
+import { canonicalize, conflictsAmong, parseMetaStem, type ContentHash, type DomainEvent, type Json, type MetaEvent, type OriginId, type RegisterEvent } from '../../domain';
 
 interface EventRow {
   hash: string;
@@ -58,6 +58,12 @@ export class MetaProjection implements Projection {
       ),
       unknown: db.prepare('SELECT hash, origin, hlc, stream, ordinal, op, field, value, base FROM meta_events WHERE known = 0'),
       markKnown: db.prepare('UPDATE meta_events SET known = 1 WHERE hash = ?'),
+      found: db.prepare('DELETE FROM meta_missing WHERE origin = ? AND stem = ?'),
+      has: db.prepare('SELECT 1 FROM meta_events WHERE hash = ?'),
+      missing: db.prepare('INSERT OR IGNORE INTO meta_missing (origin, stem) VALUES (?, ?)'),
+      // Arrived after a successor (below the push cursor): relayed by push explicitly. A sync aid, not
+      // part of the projection's comparable state.
+      late: db.prepare('INSERT OR IGNORE INTO meta_late (origin, stem) VALUES (?, ?)'),
     };
   }
 
@@ -96,7 +102,13 @@ export class MetaProjection implements Projection {
     const ordinal = e.target.ordinal ?? -1;
     const known = this.isKnown(e);
     const inserted = this.st.insert!.run(hash, e.origin, e.hlc, e.target.stream, ordinal, e.op, e.field, canonicalize(e.value), e.base ?? null, known ? 1 : 0, hash, e.target.stream, ordinal, e.field);
-    if (inserted.changes === 0 || !known) return;
+    if (inserted.changes === 0) return;
+    // The author's chain: an event names its predecessor, so a predecessor that has not arrived is known to
+    // be missing (and is fetched by name) instead of being passed over by a cursor.
+    if (this.st.found!.run(e.origin, `${e.hlc}-${hash}`).changes > 0) this.st.late!.run(e.origin, `${e.hlc}-${hash}`);
+    const prev = e.prev ? parseMetaStem(e.prev) : null;
+    if (prev && !this.st.has!.get(prev.hash)) this.st.missing!.run(e.origin, e.prev);
+    if (!known) return;
     this.afterInsert(e);
   }
 

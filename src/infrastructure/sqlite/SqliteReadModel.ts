@@ -124,6 +124,14 @@ export class SqliteReadModel implements ReadModel {
     return (this.stmt('SELECT MAX(hlc) AS h FROM meta_events WHERE origin = ?').get(origin) as { h: string | null }).h;
   }
 
+  missingMeta(origin: OriginId): string[] {
+    return (this.stmt('SELECT stem FROM meta_missing WHERE origin = ? ORDER BY stem').all(origin) as { stem: string }[]).map((r) => r.stem);
+  }
+
+  lateMeta(origin: OriginId): string[] {
+    return (this.stmt('SELECT stem FROM meta_late WHERE origin = ? ORDER BY stem').all(origin) as { stem: string }[]).map((r) => r.stem);
+  }
+
   maxHlc(): string | null {
     return (this.stmt('SELECT MAX(hlc) AS h FROM meta_events').get() as { h: string | null }).h;
   }

@@ -1,5 +1,5 @@
 /** Bump when the read model's tables change: a database of another version is dropped and rebuilt. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS conflicts (
   PRIMARY KEY (stream, ordinal, field, loser)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS purged (stream TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta_missing (origin TEXT NOT NULL, stem TEXT NOT NULL, PRIMARY KEY (origin, stem)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta_late (origin TEXT NOT NULL, stem TEXT NOT NULL, PRIMARY KEY (origin, stem)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sync_cursors (
   target TEXT NOT NULL,
   origin TEXT NOT NULL,
@@ -94,4 +96,5 @@ export const COMPARABLE_TABLES: Readonly<Record<string, string>> = {
   registers: 'SELECT * FROM registers ORDER BY stream, ordinal, field',
   conflicts: 'SELECT * FROM conflicts ORDER BY stream, ordinal, field, loser',
   purged: 'SELECT * FROM purged ORDER BY stream',
+  meta_missing: 'SELECT * FROM meta_missing ORDER BY origin, stem',
 };
