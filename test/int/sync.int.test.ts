@@ -1,4 +1,5 @@
-import { artifactKey, checkpointRef, encodeCheckpoint, nextCheckpoint, sha256Hex, type ContentHash, type OriginId, type StreamId } from '../../src/domain';
+import { artifactKey, buildManifest, checkpointRef, encodeCheckpoint, encodeManifest, nextCheckpoint, sha256Hex, type ContentHash, type OriginId, type StreamId } from '../../src/domain';
+import { ZstdNapiCodec } from '../../src/plugins/codec-zstd/ZstdNapiCodec';
 import { removeTempDirs } from '../helpers/tempHome';
 import { bodies, freshTarget, origin } from '../helpers/syncFixtures';
 
@@ -205,5 +206,31 @@ describe('regression: a push interrupted between two checkpoints', () => {
     expect({ deferred: r.deferred, entries: c.streams()[0]?.entries }).toEqual({ deferred: 0, entries: 2 });
     a.close();
     c.close();
+  });
+});
+
+describe('a segment whose hash and header verify but whose entries do not', () => {
+  it('is stored by pull, refused by import (quarantined), and never relayed', async () => {
+    const { url, bucket } = freshTarget();
+    const relay = freshTarget();
+    const forger = 'forge-000001' as OriginId;
+    const header = `{"from":0,"kind":"segment","origin":"${forger}","stream":"notes","to":1,"v":1}\n`;
+    const bytes = new TextEncoder().encode(`${header}{"body":"x","ordinal":0,"ts":"yesterday"}\n`);
+    const hash = sha256Hex(bytes);
+    const codec = new ZstdNapiCodec(3);
+    await bucket.putIfAbsent(`${forger}/segments/${hash}.ndjson.zst`, await codec.compress(bytes));
+    const manifest = encodeManifest(
+      buildManifest(forger, 'notes' as StreamId, { kind: 'log', createdAt: '2026-11-22T10:00:00.000Z', attrs: {} }, [{ hash, from: 0, to: 1, bytes: bytes.length }]),
+    );
+    await bucket.putIfAbsent(`${forger}/manifests/${manifest.hash}.json.zst`, await codec.compress(manifest.bytes));
+    const cp = encodeCheckpoint(nextCheckpoint(forger, null, new Map([['notes' as StreamId, manifest.hash]]), '2026-11-22T10:00:00.000Z'));
+    await bucket.putIfAbsent(artifactKey(forger, checkpointRef(1)), cp.bytes);
+    const b = await origin('beta', 2);
+    const r = await b.sync(url, { create: true });
+    expect(r.quarantined).toBe(1);
+    expect(b.streams()).toEqual([]);
+    await b.sync(relay.url, { create: true });
+    expect(await relay.bucket.list(`${forger}/segments/`)).toEqual([]);
+    b.close();
   });
 });

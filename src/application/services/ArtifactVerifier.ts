@@ -2,14 +2,14 @@ import {
   CairnError,
   decodeCheckpoint,
   decodeManifest,
-  decodeSegment,
+  verifySegmentEnvelope,
   isCairnError,
   isCompressed,
   maxDecodedBytes,
   sha256Hex,
   type ArtifactRef,
   type Checkpoint,
-  type DecodedSegment,
+  type SegmentHeader,
   type Manifest,
   type OriginId,
   type StreamId,
@@ -26,7 +26,7 @@ export interface Expectation {
 }
 
 export type Verified =
-  | { readonly kind: 'segment'; readonly canonical: Uint8Array; readonly segment: DecodedSegment }
+  | { readonly kind: 'segment'; readonly canonical: Uint8Array; readonly header: SegmentHeader }
   | { readonly kind: 'manifest'; readonly canonical: Uint8Array; readonly manifest: Manifest }
   | { readonly kind: 'checkpoint'; readonly canonical: Uint8Array; readonly checkpoint: Checkpoint }
   | { readonly kind: 'blob' | 'meta'; readonly canonical: Uint8Array };
@@ -49,7 +49,8 @@ export async function verifyArtifact(codec: Codec, origin: OriginId, ref: Artifa
   }
   switch (ref.kind) {
     case 'segment':
-      return { kind: 'segment', canonical, segment: decodeSegment(canonical, { hash: ref.hash, origin, ...expect }) };
+      // Hash, header and line count: enough to store and relay; the import decodes every entry before use.
+      return { kind: 'segment', canonical, header: verifySegmentEnvelope(canonical, { hash: ref.hash, origin, ...expect }) };
     case 'manifest':
       return { kind: 'manifest', canonical, manifest: decodeManifest(canonical, { hash: ref.hash, origin }) };
     case 'checkpoint':

@@ -14,6 +14,7 @@ import {
   segmentRef,
   toIso,
   type ArtifactRef,
+  type BlobRef,
   type CheckpointState,
   type Manifest,
   type OriginId,
@@ -194,8 +195,8 @@ export class PullOrigin {
         if (known.has(seg.hash)) continue;
         const expect: Expectation = { stream, from: seg.from, to: seg.to, bytes: seg.bytes };
         const verified = await this.fetch(target, origin, segmentRef(seg.hash), expect, counts);
-        const segment = verified?.kind === 'segment' ? verified.segment : await this.localSegment(origin, seg.hash, expect);
-        for (const blob of segment?.header.blobs ?? []) {
+        const blobs = verified?.kind === 'segment' ? verified.header.blobs : await this.localSegmentBlobs(origin, seg.hash);
+        for (const blob of blobs) {
           await this.fetch(target, origin, blobRefPath(blob.hash), { bytes: blob.size }, counts);
         }
       }
@@ -212,11 +213,11 @@ export class PullOrigin {
     }
   }
 
-  private async localSegment(origin: OriginId, hash: Manifest['segments'][number]['hash'], expect: Expectation) {
+  private async localSegmentBlobs(origin: OriginId, hash: Manifest['segments'][number]['hash']): Promise<readonly BlobRef[]> {
     try {
-      return (await this.artifacts.has(origin, segmentRef(hash))) ? await this.artifacts.segment(origin, { hash, origin, ...expect }) : null;
+      return (await this.artifacts.has(origin, segmentRef(hash))) ? await this.artifacts.segmentBlobs(origin, hash) : [];
     } catch {
-      return null;
+      return [];
     }
   }
 

@@ -139,6 +139,29 @@ export interface SegmentExpectation {
 /** Verify and decode a segment's canonical bytes: hash, header, origin, dense ordinals, entry shapes. */
 export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): DecodedSegment {
   const where = `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`;
+  const { header, text } = envelope(bytes, expect, where);
+  const lines = text.slice(0, -1).split('\n');
+  const entries = lines.slice(1).map((line, i) => {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      throw invalidArtifact(where, `line ${i + 2} is not JSON`);
+    }
+    return parseEntry(doc, header.from + i, where);
+  });
+  return { header, entries };
+}
+
+/**
+ * Verify a segment without parsing its entries: the hash, the header (kind, version, origin, stream, range,
+ * blobs) and that it holds exactly `to - from` lines. Enough to store and relay it; import decodes it whole.
+ */
+export function verifySegmentEnvelope(bytes: Uint8Array, expect: SegmentExpectation): SegmentHeader {
+  return envelope(bytes, expect, `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`).header;
+}
+
+function envelope(bytes: Uint8Array, expect: SegmentExpectation, where: string): { header: SegmentHeader; text: string } {
   const actual = sha256Hex(bytes);
   if (actual !== expect.hash) {
     throw new CairnError('HASH_MISMATCH', `${where}: content hashes to ${actual.slice(0, 12)}, not its name`);
@@ -150,15 +173,13 @@ export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): De
     throw invalidArtifact(where, 'not valid UTF-8');
   }
   if (!text.endsWith('\n')) throw invalidArtifact(where, 'NDJSON must end with a newline');
-  const lines = text.slice(0, -1).split('\n');
-  const docs = lines.map((line, i) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch {
-      throw invalidArtifact(where, `line ${i + 1} is not JSON`);
-    }
-  });
-  const head = docs[0];
+  const nl = text.indexOf('\n');
+  let head: unknown;
+  try {
+    head = JSON.parse(text.slice(0, nl));
+  } catch {
+    throw invalidArtifact(where, 'line 1 is not JSON');
+  }
   if (!isJsonObject(head)) throw invalidArtifact(where, 'the first line must be the header object');
   checkVersionAndKind(head, 'segment', where);
   const from = requireNonNegativeInt(head, 'from', where);
@@ -175,15 +196,13 @@ export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): De
   if ((expect.from !== undefined && from !== expect.from) || (expect.to !== undefined && to !== expect.to)) {
     throw invalidArtifact(where, `covers [${from}, ${to}), expected [${expect.from}, ${expect.to})`);
   }
-  if (to - from !== docs.length - 1 || to <= from) {
-    throw invalidArtifact(where, `header says [${from}, ${to}) but holds ${docs.length - 1} entries`);
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  if (to - from !== lines - 1 || to <= from) {
+    throw invalidArtifact(where, `header says [${from}, ${to}) but holds ${lines - 1} entries`);
   }
   const blobs = parseBlobList(head.blobs, where);
-  const entries = docs.slice(1).map((d, i) => parseEntry(d, from + i, where));
-  return {
-    header: { v: head.v as number, kind: 'segment', origin: expect.origin, stream: head.stream, from, to, blobs },
-    entries,
-  };
+  return { header: { v: head.v as number, kind: 'segment', origin: expect.origin, stream: head.stream, from, to, blobs }, text };
 }
 
 function parseBlobList(value: unknown, where: string): BlobRef[] {
