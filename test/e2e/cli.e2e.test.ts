@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cairn } from '../helpers/cli';
+import { cairn, type ShowJson } from '../helpers/cli';
 import { removeTempDirs, tempDir } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
@@ -63,9 +63,9 @@ describe('cairn CLI (real binary)', () => {
     ]);
     expect(streams[0].updatedAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
 
-    const show = cairn(['show', 'notes', '--from', '1', '--limit', '2', '--json'], { home }).json();
+    const show = cairn(['show', 'notes', '--from', '1', '--limit', '2', '--json'], { home }).json<ShowJson>();
     expect(show.stream).toBe(`${origin}~notes`);
-    expect(show.entries.map((e: any) => [e.ordinal, e.body])).toEqual([[1, { text: 'tomatoes' }], [2, 'plain string entry']]);
+    expect(show.entries.map((e) => [e.ordinal, e.body])).toEqual([[1, { text: 'tomatoes' }], [2, 'plain string entry']]);
     expect(cairn(['show', `${origin}~notes`, '--json'], { home }).json().entries).toHaveLength(5);
 
     const hits = cairn(['search', 'garlic', '--json'], { home }).json<any[]>();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cairn, type CliResult } from '../helpers/cli';
+import { cairn, type CliResult, type ShowJson, type StatusJson } from '../helpers/cli';
 import { removeTempDirs, tempDir } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
@@ -131,9 +131,9 @@ describe('cairn sync through one shared folder (real binary, three homes)', () =
       for (const owner of homes) {
         for (const w of writes[owner.name]!) {
           const gid = `${owner.origin}~${w.stream}`;
-          const show = ok(cairn(['show', gid, '--json'], { home: h.home }));
+          const show = ok<ShowJson>(cairn(['show', gid, '--json'], { home: h.home }));
           expect(show.stream).toBe(gid);
-          expect(show.entries.map((e: any) => e.body)).toEqual(w.bodies);
+          expect(show.entries.map((e) => e.body)).toEqual(w.bodies);
           shows[gid] = show.entries;
         }
       }
@@ -164,18 +164,18 @@ describe('cairn sync through one shared folder (real binary, three homes)', () =
   it('shows the other origins and their checkpoints in status', () => {
     const own: Record<string, number> = {};
     for (const h of homes) {
-      const status = ok(cairn(['status', '--json'], { home: h.home }));
+      const status = ok<StatusJson>(cairn(['status', '--json'], { home: h.home }));
       expect(status.origin).toBe(h.origin);
       expect(status.checkpoint).toBe(1);
       own[h.origin] = status.checkpoint;
     }
     const totalEntries = homes.reduce((n, h) => n + writes[h.name]!.reduce((m, w) => m + w.bodies.length, 0), 0);
     for (const h of homes) {
-      const status = ok(cairn(['status', '--json'], { home: h.home }));
+      const status = ok<StatusJson>(cairn(['status', '--json'], { home: h.home }));
       expect(status.entries).toBe(totalEntries);
       expect(status.streams).toBe(5);
       for (const other of homes.filter((o) => o !== h)) {
-        const row = status.origins.find((o: any) => o.origin === other.origin);
+        const row = status.origins.find((o) => o.origin === other.origin);
         expect({ home: h.name, row }).toEqual({
           home: h.name,
           row: expect.objectContaining({
@@ -185,7 +185,7 @@ describe('cairn sync through one shared folder (real binary, three homes)', () =
             entries: writes[other.name]!.reduce((m, w) => m + w.bodies.length, 0),
           }),
         });
-        expect(row.lastPublishedAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+        expect(row?.lastPublishedAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
       }
     }
   });
@@ -208,7 +208,7 @@ describe('cairn sync through one shared folder (real binary, three homes)', () =
     expect(up.pushed).toBeGreaterThan(0);
     const down = ok(cairn(['sync', folder, '--json'], { home: a.home }));
     expect(down).toMatchObject({ pushed: 0, imported: { streams: 1, entries: 1 } });
-    const late = ok(cairn(['show', `${b.origin}~notes`, '--from', '4', '--json'], { home: a.home }));
-    expect(late.entries.map((e: any) => e.body)).toEqual([{ text: 'late lantern note' }]);
+    const late = ok<ShowJson>(cairn(['show', `${b.origin}~notes`, '--from', '4', '--json'], { home: a.home }));
+    expect(late.entries.map((e) => e.body)).toEqual([{ text: 'late lantern note' }]);
   });
 });

@@ -3,6 +3,30 @@ import * as path from 'node:path';
 
 export const BIN = path.join(__dirname, '..', '..', 'bin', 'cairn.js');
 
+/** The `--json` shapes of the commands the tests read entries and origins from (see CLI.md). */
+export interface ShowJson {
+  stream: string;
+  entries: { ordinal: number; ts: string; body: unknown; pinned: boolean }[];
+}
+export interface StatusJson {
+  origin: string;
+  home: string;
+  streams: number;
+  entries: number;
+  pending: number;
+  checkpoint: number;
+  origins: {
+    origin: string;
+    checkpoint: number;
+    present: number;
+    published: number;
+    lastPublishedAt: string | null;
+    streams: number;
+    entries: number;
+    conflicts: number;
+  }[];
+}
+
 export interface CliResult {
   readonly code: number;
   readonly stdout: string;

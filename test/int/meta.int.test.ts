@@ -2,19 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContainerModule } from 'inversify';
 import { definePlugin, encodeMetaEvent, formatHlc, msToNs, openCairn, TOKENS, type MetadataField, type OriginId } from '../../src';
-import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
-import { COMPARABLE_TABLES } from '../../src/infrastructure/sqlite/schema';
 import { steppingClock, removeTempDirs, tempHome } from '../helpers/tempHome';
 import { bodies, freshTarget, origin } from '../helpers/syncFixtures';
+import { dumpReadModel } from '../helpers/readModelDump';
 
 afterAll(removeTempDirs);
 
-const dump = (file: string): Record<string, unknown[]> => {
-  const rm = new SqliteReadModel(file);
-  const out = Object.fromEntries(['registers', 'conflicts', 'purged', 'meta_events', 'streams'].map((t) => [t, rm.dump(COMPARABLE_TABLES[t]!)]));
-  rm.close();
-  return out;
-};
+const dump = (file: string): Record<string, unknown[]> => dumpReadModel(file, ['registers', 'conflicts', 'purged', 'meta_events', 'streams']);
 
 describe('metadata ledger', () => {
   it('an edit that changes nothing emits nothing', async () => {

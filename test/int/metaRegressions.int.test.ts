@@ -1,19 +1,13 @@
 import * as path from 'node:path';
 import { canonicalBytes, encodeMetaEvent, formatHlc, msToNs, openCairn, sha256Hex, type OriginId } from '../../src';
-import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
-import { COMPARABLE_TABLES } from '../../src/infrastructure/sqlite/schema';
 import { steppingClock, removeTempDirs, tempHome } from '../helpers/tempHome';
 import { bodies, freshTarget, origin } from '../helpers/syncFixtures';
+import { dumpReadModel } from '../helpers/readModelDump';
 
 afterAll(removeTempDirs);
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
-const dump = (file: string): Record<string, unknown[]> => {
-  const rm = new SqliteReadModel(file);
-  const out = Object.fromEntries(['registers', 'conflicts', 'purged', 'streams'].map((t) => [t, rm.dump(COMPARABLE_TABLES[t]!)]));
-  rm.close();
-  return out;
-};
+const dump = (file: string): Record<string, unknown[]> => dumpReadModel(file, ['registers', 'conflicts', 'purged', 'streams']);
 
 describe('regression: metadata ledger', () => {
   // D1: HlcClock loads its persisted state lazily in next(); observe() before the first next() seeds `last`

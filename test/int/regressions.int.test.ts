@@ -3,18 +3,12 @@ import * as path from 'node:path';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
 import { encodeName } from '../../src/plugins/file-store/FileJournal';
 import type { Json } from '../../src/domain';
-import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
-import { COMPARABLE_TABLES } from '../../src/infrastructure/sqlite/schema';
 import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
+import { dumpReadModel } from '../helpers/readModelDump';
 
 afterAll(removeTempDirs);
 
-function dump(file: string): Record<string, unknown[]> {
-  const rm = new SqliteReadModel(file);
-  const out = Object.fromEntries(Object.entries(COMPARABLE_TABLES).map(([t, sql]) => [t, rm.dump(sql)]));
-  rm.close();
-  return out;
-}
+const dump = (file: string): Record<string, unknown[]> => dumpReadModel(file);
 
 /** The read model after incremental maintenance must equal a rebuild into a fresh file. */
 async function expectRebuildEqualsIncremental(home: string): Promise<void> {

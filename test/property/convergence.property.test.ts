@@ -5,10 +5,9 @@ import type { Cairn } from '../../src/application/Cairn';
 import type { SyncResult } from '../../src/application/usecases/SyncWithTarget';
 import { canonicalize, type Json } from '../../src/domain';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
-import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
-import { COMPARABLE_TABLES } from '../../src/infrastructure/sqlite/schema';
 import { mulberry32 } from '../../src/testing/prng';
 import { removeTempDirs, steppingClock, tempDir, tempHome } from '../helpers/tempHome';
+import { dumpReadModel } from '../helpers/readModelDump';
 
 /**
  * Convergence over dumb folders. Every origin syncs only with its OWN folder; a simulated copy tool
@@ -222,14 +221,6 @@ class CopyTool {
 // ---------------------------------------------------------------------------------------------------------
 // Views of a read model.
 
-function dumpFile(file: string): Record<string, unknown[]> {
-  const rm = new SqliteReadModel(file);
-  try {
-    return Object.fromEntries(Object.entries(COMPARABLE_TABLES).map(([table, sql]) => [table, rm.dump(sql)]));
-  } finally {
-    rm.close();
-  }
-}
 
 interface View {
   streams: { id: string; entries: number; sealed: number; kind: string; createdAt: string; updatedAt: string }[];
@@ -361,7 +352,7 @@ describe('convergence over folders and a copy tool (property)', () => {
 
           // 2. Each read model equals a rebuild, table by table; and all databases are equal, table by table.
           for (const c of cairns) c.close();
-          const dumps = homes.map((home) => dumpFile(path.join(home, 'cairn.db')));
+          const dumps = homes.map((home) => dumpReadModel(path.join(home, 'cairn.db')));
           for (let i = 0; i < n; i++) {
             const fresh = path.join(homes[i]!, 'rebuilt.db');
             const rebuilt = await openCairn({ home: homes[i]!, clock: steppingClock(), database: fresh, skipCatchUp: true });
@@ -370,7 +361,7 @@ describe('convergence over folders and a copy tool (property)', () => {
             } finally {
               rebuilt.close();
             }
-            expect({ origin: ids[i], tables: dumpFile(fresh) }).toEqual({ origin: ids[i], tables: dumps[i] });
+            expect({ origin: ids[i], tables: dumpReadModel(fresh) }).toEqual({ origin: ids[i], tables: dumps[i] });
             if (i > 0) expect({ origin: ids[i], tables: dumps[i] }).toEqual({ origin: ids[i], tables: dumps[0] });
           }
         } finally {

@@ -5,12 +5,11 @@ import type { EditRequest } from '../../src/application/usecases/EditMetadata';
 import type { SyncResult } from '../../src/application/usecases/SyncWithTarget';
 import { isCairnError } from '../../src/domain';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
-import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
-import { COMPARABLE_TABLES } from '../../src/infrastructure/sqlite/schema';
 import type { MemoryTransport } from '../../src/plugins/memory-store';
 import { mulberry32 } from '../../src/testing/prng';
 import { freshTarget } from '../helpers/syncFixtures';
 import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
+import { dumpReadModel } from '../helpers/readModelDump';
 
 /**
  * The metadata ledger converges. 2–4 origins share one or two streams (created by one of them, synced to all),
@@ -168,14 +167,6 @@ async function copyBucket(from: MemoryTransport, to: MemoryTransport): Promise<v
 // ---------------------------------------------------------------------------------------------------------
 // Views and models.
 
-function dumpFile(file: string): Record<string, unknown[]> {
-  const rm = new SqliteReadModel(file);
-  try {
-    return Object.fromEntries(Object.entries(COMPARABLE_TABLES).map(([table, sql]) => [table, rm.dump(sql)]));
-  } finally {
-    rm.close();
-  }
-}
 
 interface EventRow {
   hash: string;
@@ -392,7 +383,7 @@ async function run({ origins: n, creator: creatorIx, streams: sizes, ops }: Scen
 
     const views = cairns.map(view);
     for (const c of cairns) c.close();
-    const dumps = homes.map((home) => dumpFile(path.join(home, 'cairn.db')));
+    const dumps = homes.map((home) => dumpReadModel(path.join(home, 'cairn.db')));
     const ledger = (d: Record<string, unknown[]>): Record<string, unknown[]> => ({
       registers: d.registers!,
       conflicts: d.conflicts!,
@@ -434,7 +425,7 @@ async function run({ origins: n, creator: creatorIx, streams: sizes, ops }: Scen
       } finally {
         rebuilt.close();
       }
-      expect({ origin: ids[i], rebuilt: dumpFile(fresh) }).toEqual({ origin: ids[i], rebuilt: d });
+      expect({ origin: ids[i], rebuilt: dumpReadModel(fresh) }).toEqual({ origin: ids[i], rebuilt: d });
     }
   } finally {
     for (const c of cairns) c.close();

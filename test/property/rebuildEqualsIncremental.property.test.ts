@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
 import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
-import { COMPARABLE_TABLES } from '../../src/infrastructure/sqlite/schema';
 import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
+import { dumpReadModel } from '../helpers/readModelDump';
 
 const RUNS = Number(process.env.CAIRN_PROPERTY_RUNS ?? 200);
 
@@ -25,9 +25,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
 );
 
-function dump(rm: SqliteReadModel): Record<string, unknown[]> {
-  return Object.fromEntries(Object.entries(COMPARABLE_TABLES).map(([table, sql]) => [table, rm.dump(sql)]));
-}
+const dump = (rm: SqliteReadModel): Record<string, unknown[]> => dumpReadModel(rm);
 
 afterAll(removeTempDirs);
 
