@@ -18,8 +18,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [r, Number(process.hrtime.bigint() - t) / 1e6];
 }
 
-/** Each event is based on the previous one of its register, as edits made with `meta` are. */
+/** Each event is based on the previous one of its register and names the author's previous event, as edits made with `meta` are. */
 const lastOf = new Map<string, ContentHash>();
+let prevStem: string | undefined;
 
 function writeEvents(home: string, origin: OriginId, stream: GlobalId, from: number, count: number, t0: number): void {
   const dir = path.join(home, 'artifacts', origin, 'meta');
@@ -27,7 +28,7 @@ function writeEvents(home: string, origin: OriginId, stream: GlobalId, from: num
   for (let i = from; i < from + count; i++) {
     const reg = `${i % 3}${i % 3 === 2 ? `#${i % 100}` : ''}`;
     const base = lastOf.get(reg);
-    const b = base ? { base } : {};
+    const b = { ...(base ? { base } : {}), ...(prevStem ? { prev: prevStem } : {}) };
     const hlc = formatHlc({ ns: msToNs(t0) + BigInt(i), c: 0 });
     const kind = i % 3;
     const e =
@@ -37,6 +38,7 @@ function writeEvents(home: string, origin: OriginId, stream: GlobalId, from: num
           ? encodeMetaEvent({ hlc, origin, target: { stream }, op: i % 2 ? 'star' : 'unstar', field: 'starred', value: i % 2 === 1, ...b })
           : encodeMetaEvent({ hlc, origin, target: { stream, ordinal: i % 100 }, op: i % 2 ? 'pin' : 'unpin', field: 'pinned', value: i % 2 === 1, ...b });
     lastOf.set(reg, e.hash);
+    prevStem = `${hlc}-${e.hash}`;
     fs.writeFileSync(path.join(dir, `${hlc}-${e.hash}.json`), e.bytes);
   }
 }

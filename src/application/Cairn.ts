@@ -17,6 +17,7 @@ import { HistoryGuard } from './services/HistoryGuard';
 import { HlcClock } from './services/HlcClock';
 import { MetaExchange } from './services/MetaExchange';
 import { MetaImporter } from './services/MetaImporter';
+import { MetaPacks } from './services/MetaPacks';
 import { EditMetadata, type EditRequest } from './usecases/EditMetadata';
 import { Mutex } from './services/Mutex';
 import { OriginImporter } from './services/OriginImporter';
@@ -41,6 +42,8 @@ export interface CairnDeps {
   readonly transports: readonly TransportFactory[];
   /** Custom metadata fields registered by plugins (for `set`). */
   readonly metadataFields?: readonly MetadataField[];
+  /** Own metadata events are folded into a pack once this many are unpacked (default 1024; tests lower it). */
+  readonly metaPackThreshold?: number;
 }
 
 export interface StatusReport {
@@ -94,13 +97,20 @@ export class Cairn {
     this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
     const guard = new HistoryGuard(this.artifacts, readModel);
     const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock, guard);
+    const packs = new MetaPacks(this.artifacts, deps.metaPackThreshold);
+    // This origin's newest event: the last single event file (packs sort after them), else the end of the
+    // newest pack (its single files may have been collected).
     const ownTail = async (): Promise<{ hlc: string; stem: string } | null> => {
       const keys = await store.list(`${origin}/meta/`);
-      const last = keys.length > 0 ? parseArtifactKey(keys[keys.length - 1]!) : null;
-      return last?.ref.kind === 'meta' ? { hlc: last.ref.hlc, stem: `${last.ref.hlc}-${last.ref.hash}` } : null;
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const parsed = parseArtifactKey(keys[i]!);
+        if (parsed?.ref.kind === 'meta') return { hlc: parsed.ref.hlc, stem: `${parsed.ref.hlc}-${parsed.ref.hash}` };
+      }
+      const stem = await packs.newestPacked(origin);
+      return stem ? { hlc: stem.slice(0, stem.indexOf('-')), stem } : null;
     };
     const hlc = new HlcClock(clock, readModel, async () => (await ownTail())?.hlc ?? null);
-    const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc, origin);
+    const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc, origin, packs);
     this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus, metaImporter);
     this.syncUseCase = new SyncWithTarget(
       origin,
@@ -110,8 +120,9 @@ export class Cairn {
       new PushOrigin(this.artifacts, checkpoints, readModel, codec),
       this.artifacts,
       readModel,
-      new MetaExchange(this.artifacts, readModel, quarantine, clock),
+      new MetaExchange(this.artifacts, readModel, quarantine, clock, packs, codec),
       metaImporter,
+      packs,
     );
     this.editMetadata = new EditMetadata(origin, this.artifacts, readModel, this.bus, hlc, deps.metadataFields ?? [], async () => (await ownTail())?.stem ?? null);
     this.putBlobUseCase = new PutBlob(origin, this.artifacts, this.bus);

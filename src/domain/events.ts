@@ -16,7 +16,18 @@ export type DomainEvent =
   | ManifestAccepted
   | CheckpointAccepted
   | BlobAccepted
-  | MetaAccepted;
+  | MetaAccepted
+  | MetaBatchAccepted;
+
+/**
+ * Metadata events of one origin imported together (a pack, a page of single events), in name order:
+ * projections apply them as one unit, so a 100,000-event ledger is not 100,000 database transactions.
+ */
+export interface MetaBatchAccepted {
+  readonly type: 'MetaBatchAccepted';
+  readonly origin: OriginId;
+  readonly events: readonly { readonly hash: ContentHash; readonly event: MetaEvent }[];
+}
 
 /** A metadata event the store accepted (written locally, or imported and verified). */
 export interface MetaAccepted {

@@ -14,5 +14,6 @@ export * from './artifacts/entry';
 export * from './artifacts/format';
 export * from './artifacts/manifest';
 export * from './artifacts/metaEvent';
+export * from './artifacts/metaPack';
 export * from './artifacts/segment';
 export * from './bytes';

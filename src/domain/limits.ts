@@ -17,7 +17,7 @@ export const LIMITS = {
 } as const;
 
 /** The largest decoded size accepted for an artifact path, so a zstd bomb is refused before it is inflated. */
-export function maxDecodedBytes(kind: 'segment' | 'manifest' | 'checkpoint' | 'meta' | 'blob'): number {
+export function maxDecodedBytes(kind: 'segment' | 'manifest' | 'checkpoint' | 'meta' | 'metaPack' | 'blob'): number {
   switch (kind) {
     case 'segment':
       return LIMITS.maxSegmentBytes + 64 * 1024;
@@ -25,6 +25,8 @@ export function maxDecodedBytes(kind: 'segment' | 'manifest' | 'checkpoint' | 'm
       return LIMITS.maxBlobBytes;
     case 'meta':
       return 64 * 1024;
+    case 'metaPack':
+      return 4 * 1024 * 1024;
     default:
       return LIMITS.maxMetadataArtifactBytes;
   }

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import type { Cairn } from '../../src/application/Cairn';
 import type { EditRequest } from '../../src/application/usecases/EditMetadata';
 import type { SyncResult } from '../../src/application/usecases/SyncWithTarget';
-import { isCairnError } from '../../src/domain';
+import { decodeMetaPack, isCairnError, maxDecodedBytes, parseArtifactKey, type OriginId } from '../../src/domain';
+import { ZstdNapiCodec } from '../../src/plugins/codec-zstd';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
 import type { MemoryTransport } from '../../src/plugins/memory-store';
 import { mulberry32 } from '../../src/testing/prng';
@@ -49,7 +50,9 @@ type Op =
   /** Copy tool: from one bucket (among those with meta files) to another (offset `to`), or to all (`spread`). */
   | { kind: 'deliver'; from: number; to: number; spread: boolean; fraction: number; seed: number }
   /** Drop the read model and replay the store mid-run. */
-  | { kind: 'rebuild'; origin: number };
+  | { kind: 'rebuild'; origin: number }
+  /** Collect, in one bucket, the single event files that a pack in that bucket folds (what GC may do). */
+  | { kind: 'collect'; bucket: number };
 
 const originIx = fc.nat({ max: NAMES.length - 1 });
 const edit: fc.Arbitrary<Edit> = fc.oneof(
@@ -74,12 +77,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rebuild' as const), origin: originIx }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('collect' as const), bucket: originIx }) },
 );
 const scenario = fc.record({
   origins: fc.integer({ min: 2, max: NAMES.length }),
   creator: originIx,
   streams: fc.array(fc.integer({ min: 2, max: 4 }), { minLength: 1, maxLength: STREAMS.length }),
   ops: fc.array(op, { minLength: 1, maxLength: 30, size: 'max' }),
+  /** Each origin folds its own events into a pack once this many are unpacked (1024: never, here). */
+  packEvery: fc.constantFrom(2, 3, 5, 1024),
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -157,6 +163,29 @@ async function deliverAll(buckets: readonly MemoryTransport[]): Promise<number> 
     }
   }
   return written;
+}
+
+const codec = new ZstdNapiCodec();
+
+
+/**
+ * Delete the single event files of a bucket that a pack in the same bucket folds: after this, the bucket
+ * serves those events only through packs. Returns how many files it removed.
+ */
+async function collectFolded(bucket: MemoryTransport): Promise<number> {
+  let removed = 0;
+  for (const o of await bucket.origins()) {
+    const origin = o as OriginId;
+    const folded = new Set<string>();
+    for (const key of await bucket.list(`${o}/meta/`)) {
+      const parsed = parseArtifactKey(key);
+      if (parsed?.ref.kind !== 'metaPack') continue;
+      const bytes = await codec.decompress((await bucket.get(key))!, maxDecodedBytes('metaPack'));
+      for (const e of decodeMetaPack(bytes, { origin, hlc: parsed.ref.hlc, after: parsed.ref.after, hash: parsed.ref.hash }).events) folded.add(`${o}/meta/${e.stem}.json`);
+    }
+    for (const key of folded) if (await bucket.delete(key)) removed++;
+  }
+  return removed;
 }
 
 /** Every artifact of one bucket into another (used once, to seed the content). */
@@ -301,15 +330,16 @@ interface Scenario {
   creator: number;
   streams: number[];
   ops: Op[];
+  packEvery: number;
 }
 
-async function run({ origins: n, creator: creatorIx, streams: sizes, ops }: Scenario, mode: Delivery): Promise<void> {
+async function run({ origins: n, creator: creatorIx, streams: sizes, ops, packEvery }: Scenario, mode: Delivery): Promise<void> {
   const homes = Array.from({ length: n }, (_, i) => tempHome(NAMES[i], i + 1));
   const targets = homes.map(() => freshTarget());
   const buckets = targets.map((t) => t.bucket);
   const cairns: Cairn[] = [];
   try {
-    for (let i = 0; i < n; i++) cairns.push(await openCairn({ home: homes[i]!, clock: steppingClock() }));
+    for (let i = 0; i < n; i++) cairns.push(await openCairn({ home: homes[i]!, clock: steppingClock(), metaPackThreshold: packEvery }));
     const ids = cairns.map((c) => c.origin as string);
     const failures: unknown[] = [];
     const sync = async (i: number): Promise<SyncResult> => {
@@ -365,10 +395,15 @@ async function run({ origins: n, creator: creatorIx, streams: sizes, ops }: Scen
         case 'rebuild':
           await cairns[o.origin % n]!.rebuild();
           break;
+        case 'collect':
+          await collectFolded(buckets[o.bucket % n]!);
+          break;
       }
     }
 
-    // Full delivery + everyone syncs, until a round moves nothing.
+    // Buckets serve folded events only through packs from here on; then full delivery + everyone syncs,
+    // until a round moves nothing.
+    for (const b of buckets) await collectFolded(b);
     const rounds: unknown[] = [];
     let settled = false;
     for (let round = 0; round < MAX_FINAL_ROUNDS && !settled; round++) {

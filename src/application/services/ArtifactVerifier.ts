@@ -2,6 +2,8 @@ import {
   CairnError,
   decodeCheckpoint,
   decodeManifest,
+  decodeMetaPack,
+  type DecodedMetaPack,
   verifySegmentEnvelope,
   isCairnError,
   isCompressed,
@@ -29,6 +31,7 @@ export type Verified =
   | { readonly kind: 'segment'; readonly canonical: Uint8Array; readonly header: SegmentHeader }
   | { readonly kind: 'manifest'; readonly canonical: Uint8Array; readonly manifest: Manifest }
   | { readonly kind: 'checkpoint'; readonly canonical: Uint8Array; readonly checkpoint: Checkpoint }
+  | { readonly kind: 'metaPack'; readonly canonical: Uint8Array; readonly pack: DecodedMetaPack }
   | { readonly kind: 'blob' | 'meta'; readonly canonical: Uint8Array };
 
 /** Error codes that mean "these bytes are damaged": quarantine, never import, never copy onward. */
@@ -55,6 +58,8 @@ export async function verifyArtifact(codec: Codec, origin: OriginId, ref: Artifa
       return { kind: 'manifest', canonical, manifest: decodeManifest(canonical, { hash: ref.hash, origin }) };
     case 'checkpoint':
       return { kind: 'checkpoint', canonical, checkpoint: decodeCheckpoint(canonical, { origin, seq: ref.seq }) };
+    case 'metaPack':
+      return { kind: 'metaPack', canonical, pack: decodeMetaPack(canonical, { origin, hlc: ref.hlc, after: ref.after, hash: ref.hash }) };
     case 'blob':
     case 'meta': {
       const actual = sha256Hex(canonical);

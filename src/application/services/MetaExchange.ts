@@ -3,8 +3,10 @@ import type { Clock } from '../ports/Clock';
 import type { Quarantine } from '../ports/Quarantine';
 import type { ReadModel } from '../ports/ReadModel';
 import type { Transport } from '../ports/Transport';
+import type { Codec } from '../ports/Codec';
 import type { ArtifactRepository } from './ArtifactRepository';
-import { isCorruption } from './ArtifactVerifier';
+import { isCorruption, verifyArtifact } from './ArtifactVerifier';
+import { contiguousTo, listPacks, type MetaPacks, type PackRef } from './MetaPacks';
 import type { ExchangeCounts } from './SyncCounts';
 
 const PAGE = 1000;
@@ -21,9 +23,12 @@ export class MetaExchange {
     private readonly readModel: ReadModel,
     private readonly quarantine: Quarantine,
     private readonly clock: Clock,
+    private readonly packs: MetaPacks,
+    private readonly codec: Codec,
   ) {}
 
   async pull(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
+    await this.pullPacks(target, origin, counts);
     await this.pullAfterCursor(target, origin, counts);
     // Events named as predecessors but not here (delivered late, below the cursor): fetch them by name,
     // following each one's own predecessor until the chain reaches what we have.
@@ -36,14 +41,47 @@ export class MetaExchange {
       const name = parseMetaStem(stem);
       if (!name) continue;
       const ref = { kind: 'meta' as const, hlc: name.hlc, hash: name.hash };
-      if (await this.artifacts.has(origin, ref)) continue;
+      if ((await this.artifacts.has(origin, ref)) || (await this.packs.findEvent(origin, stem))) continue;
       const event = await this.fetchOne(target, origin, ref, `${origin}/meta/${stem}.json`, counts);
       if (event?.prev && !(await this.artifacts.has(origin, { kind: 'meta', ...parseMetaStem(event.prev)! }))) queue.push(event.prev);
     }
   }
 
+  /**
+   * An origin's packs are few (one per thousands of events), so every pull lists them all and fetches those
+   * not here: a new replica gets the ledger in a few artifacts instead of one per event, and a pack that a
+   * copy tool delivers late is still found.
+   */
+  private async pullPacks(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
+    for (const ref of await listPacks(target, origin)) {
+      if (await this.artifacts.has(origin, ref)) continue;
+      const key = artifactKey(origin, ref);
+      const raw = await target.get(key);
+      if (!raw) continue;
+      let canonical = raw;
+      try {
+        canonical = (await verifyArtifact(this.codec, origin, ref, raw)).canonical;
+      } catch (err) {
+        if (!isCairnError(err, 'VERSION_UNSUPPORTED')) {
+          if (!isCorruption(err) && !isCairnError(err, 'HLC_INVALID')) throw err;
+          const e = err as { code: string; message: string };
+          await this.quarantine.put({ source: target.url, key, code: e.code, reason: e.message, at: toIso(this.clock.now()) }, raw);
+          counts.quarantined++;
+          continue;
+        }
+      }
+      if ((await this.artifacts.storeRaw(origin, ref, raw, canonical)) === 'created') {
+        counts.pulled++;
+        counts.bytesPulled += raw.length;
+      }
+    }
+  }
+
   private async pullAfterCursor(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
-    const cursor = this.readModel.metaCursor(origin);
+    // What the local packs cover is here already, applied or not.
+    const applied = this.readModel.metaCursor(origin);
+    const packed = await this.packs.coveredTo(origin);
+    const cursor = applied !== null && (packed === null || applied > packed) ? applied : packed;
     let after: string | undefined = cursor ? `${origin}/meta/${cursor}-~` : undefined;
     for (;;) {
       const keys = await target.list(`${origin}/meta/`, { after, limit: PAGE });
@@ -82,9 +120,12 @@ export class MetaExchange {
   }
 
   async push(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
+    // Events that packs on the target fold (without a gap from the chain's start) travel in those packs.
+    const packed = contiguousTo(await this.pushPacks(target, origin, counts));
     const cursorKey = `${origin}/meta`;
     const cursor = this.readModel.syncCursorKey(target.url, cursorKey);
-    let after = cursor ?? undefined;
+    const packedKey = packed === null ? null : `${origin}/meta/${packed}-~`;
+    let after = (cursor !== null && (packedKey === null || cursor > packedKey) ? cursor : packedKey) ?? undefined;
     let last = cursor;
     for (;;) {
       const keys = await this.artifacts.list(`${origin}/meta/`, after, PAGE);
@@ -122,6 +163,7 @@ export class MetaExchange {
     }
     if (last) this.readModel.setSyncCursorKey(target.url, cursorKey, last);
     // Events that arrived here after a successor sit below the cursor: make sure the target has them.
+    // (One that only a pack holds here travels in that pack.)
     for (const stem of this.readModel.lateMeta(origin)) {
       const name = parseMetaStem(stem);
       if (!name) continue;
@@ -132,6 +174,61 @@ export class MetaExchange {
         counts.pushed++;
         counts.bytesPushed += raw.length;
       }
+    }
+  }
+
+  /** Copy the packs the target lacks (verified first: never relay damage); returns the packs it now has. */
+  private async pushPacks(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<PackRef[]> {
+    const local = await this.packs.list(origin);
+    const there = local.length === 0 ? [] : await listPacks(target, origin);
+    const have = new Set(there.map((r) => r.hash));
+    const result = [...there];
+    for (const ref of local) {
+      if (have.has(ref.hash)) continue;
+      if (await this.copyPack(target, origin, ref, counts)) result.push(ref);
+    }
+    return result.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
+  }
+
+  private async copyPack(target: Transport, origin: OriginId, ref: PackRef, counts: ExchangeCounts): Promise<boolean> {
+    const key = artifactKey(origin, ref);
+    const raw = await this.artifacts.readRaw(origin, ref);
+    if (!raw) return false;
+    try {
+      await verifyArtifact(this.codec, origin, ref, raw);
+    } catch (err) {
+      if (!isCairnError(err, 'VERSION_UNSUPPORTED')) {
+        if (!isCorruption(err)) throw err;
+        const e = err as { code: string; message: string };
+        await this.quarantine.put({ source: 'local', key, code: e.code, reason: e.message, at: toIso(this.clock.now()) }, raw);
+        await this.artifacts.evict(origin, ref);
+        counts.quarantined++;
+        return false;
+      }
+    }
+    let outcome = await target.putIfAbsent(key, raw);
+    if (outcome === 'conflict' && !(await this.holdsValid(target, origin, ref, key))) {
+      await target.delete(key); // a damaged copy (the name is the content's hash): heal it
+      outcome = await target.putIfAbsent(key, raw);
+    }
+    if (outcome === 'created') {
+      counts.pushed++;
+      counts.bytesPushed += raw.length;
+    }
+    return outcome !== 'conflict';
+  }
+
+  /** Whether the target holds the same pack in another encoding (identity is the decoded bytes' hash). */
+  private async holdsValid(target: Transport, origin: OriginId, ref: PackRef, key: string): Promise<boolean> {
+    const existing = await target.get(key);
+    if (!existing) return false;
+    try {
+      await verifyArtifact(this.codec, origin, ref, existing);
+      return true;
+    } catch (err) {
+      if (isCorruption(err)) return false;
+      if (isCairnError(err, 'VERSION_UNSUPPORTED')) return true;
+      throw err;
     }
   }
 }

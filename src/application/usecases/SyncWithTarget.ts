@@ -5,6 +5,7 @@ import type { Transport } from '../ports/Transport';
 import type { ArtifactRepository } from '../services/ArtifactRepository';
 import type { MetaExchange } from '../services/MetaExchange';
 import type { MetaImporter } from '../services/MetaImporter';
+import type { MetaPacks } from '../services/MetaPacks';
 import type { OriginImporter } from '../services/OriginImporter';
 import { emptyCounts } from '../services/OriginImporter';
 import type { PullOrigin } from '../services/PullOrigin';
@@ -47,10 +48,12 @@ export class SyncWithTarget {
     private readonly readModel: ReadModel,
     private readonly meta: MetaExchange,
     private readonly metaImporter: MetaImporter,
+    private readonly packs: MetaPacks,
   ) {}
 
   async execute(target: Transport, onProgress?: ProgressSink): Promise<SyncResult> {
     const exported = await this.exportStore.execute(onProgress);
+    await this.packs.packOwn(this.origin); // before push, so a new replica gets our ledger in a few packs
     const exchange = emptyExchange();
     const failed = new Set<string>();
     const guard = async (origin: string, work: () => Promise<unknown>): Promise<void> => {

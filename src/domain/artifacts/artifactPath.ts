@@ -11,12 +11,24 @@ export type ArtifactRef =
   | { readonly kind: 'manifest'; readonly hash: ContentHash }
   | { readonly kind: 'checkpoint'; readonly seq: number }
   | { readonly kind: 'meta'; readonly hlc: string; readonly hash: ContentHash }
+  /**
+   * A pack of an origin's metadata events, named by the HLC of its last event and `after`, the HLC of the
+   * event before its first (`0` when it starts the chain): names alone tell whether packs are contiguous.
+   */
+  | { readonly kind: 'metaPack'; readonly hlc: string; readonly after: string; readonly hash: ContentHash }
   | { readonly kind: 'blob'; readonly hash: ContentHash };
 
 export type ArtifactKind = ArtifactRef['kind'];
 
 export const MAX_CHECKPOINT_SEQ = 9_999_999_999;
 const SEQ_DIGITS = 10;
+/**
+ * Packs sit in `meta/` after every event (an HLC starts with a digit), so listing after `pack-` finds just
+ * the packs, and listing events after a cursor reaches the packs only at its end.
+ */
+export const META_PACK_PREFIX = 'pack-';
+/** The `after` of a pack that starts its origin's chain. */
+export const CHAIN_START = '0';
 /** Reserved for the metadata ledger: an HLC string form sorts like the clock and contains no `:`. */
 const HLC_RE = /^[0-9a-z][0-9a-z._]{0,63}$/;
 
@@ -44,6 +56,8 @@ export function artifactPath(ref: ArtifactRef): string {
       return `checkpoints/${checkpointName(ref.seq)}`;
     case 'meta':
       return `meta/${ref.hlc}-${ref.hash}.json`;
+    case 'metaPack':
+      return `meta/${META_PACK_PREFIX}${ref.hlc}-${ref.after}-${ref.hash}.ndjson.zst`;
     case 'blob':
       return `blobs/${ref.hash}`;
   }
@@ -84,6 +98,9 @@ export function parseArtifactPath(path: string): ArtifactRef | null {
       return seq >= 1 ? { kind: 'checkpoint', seq } : null;
     }
     case 'meta': {
+      m = /^pack-([^-]+)-([^-]+)-([0-9a-f]{64})\.ndjson\.zst$/.exec(name);
+      if (m) return HLC_RE.test(m[1]!) && HLC_RE.test(m[2]!) ? { kind: 'metaPack', hlc: m[1]!, after: m[2]!, hash: m[3] as ContentHash } : null;
+      if (name.startsWith(META_PACK_PREFIX)) return null;
       m = /^(.+)-([0-9a-f]{64})\.json$/.exec(name);
       return m && HLC_RE.test(m[1]!) ? { kind: 'meta', hlc: m[1]!, hash: m[2] as ContentHash } : null;
     }
@@ -106,5 +123,5 @@ export function parseArtifactKey(key: string): { origin: OriginId; ref: Artifact
 
 /** Whether the artifact's bytes are zstd-encoded on disk and on the wire. */
 export function isCompressed(kind: ArtifactKind): boolean {
-  return kind === 'segment' || kind === 'manifest';
+  return kind === 'segment' || kind === 'manifest' || kind === 'metaPack';
 }

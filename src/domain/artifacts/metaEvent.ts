@@ -96,7 +96,7 @@ export function encodeMetaEvent(e: Omit<MetaEvent, 'v'>): { bytes: Uint8Array; h
  * origin against the folder it came from, target and value well formed. Unknown ops decode (they are kept and
  * relayed, applied after an upgrade); a newer `v` is VERSION_UNSUPPORTED.
  */
-export function decodeMetaEvent(bytes: Uint8Array, expect: { origin: OriginId; hlc: string; hash: ContentHash }): MetaEvent {
+export function decodeMetaEvent(bytes: Uint8Array, expect: { origin: OriginId; hlc?: string; hash: ContentHash }): MetaEvent {
   const where = `metadata event ${expect.hash.slice(0, 12)} of ${expect.origin}`;
   if (bytes.length > MAX_META_EVENT_BYTES) throw invalid(where, `${bytes.length} bytes, over the ${MAX_META_EVENT_BYTES}-byte limit`);
   const actual = sha256Hex(bytes);
@@ -104,14 +104,14 @@ export function decodeMetaEvent(bytes: Uint8Array, expect: { origin: OriginId; h
   const doc = parseJsonDocument(bytes, where);
   checkKind(doc, 'meta', where);
   if (doc.origin !== expect.origin || !isOriginId(String(doc.origin))) throw invalid(where, `names origin ${JSON.stringify(doc.origin)}, not the folder it is in`);
-  if (!isHlcText(doc.hlc) || doc.hlc !== expect.hlc) throw invalid(where, `bad or mismatched hlc ${JSON.stringify(doc.hlc)}`);
+  if (!isHlcText(doc.hlc) || (expect.hlc !== undefined && doc.hlc !== expect.hlc)) throw invalid(where, `bad or mismatched hlc ${JSON.stringify(doc.hlc)}`);
   checkVersion(doc, where);
   if (typeof doc.op !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(doc.op)) throw invalid(where, `bad op ${JSON.stringify(doc.op)}`);
   if (typeof doc.field !== 'string' || !/^[a-z][A-Za-z0-9_.-]{0,63}$/.test(doc.field)) throw invalid(where, `bad field ${JSON.stringify(doc.field)}`);
   const target = parseTarget(doc.target, where);
   if (!('value' in doc) || jsonDepthExceeds(doc.value, LIMITS.maxJsonDepth)) throw invalid(where, 'bad value');
   if (doc.base !== undefined && !isContentHash(doc.base)) throw invalid(where, `bad base ${JSON.stringify(doc.base)}`);
-  if (doc.prev !== undefined && (typeof doc.prev !== 'string' || !parseMetaStem(doc.prev) || doc.prev >= `${expect.hlc}-`)) {
+  if (doc.prev !== undefined && (typeof doc.prev !== 'string' || !parseMetaStem(doc.prev) || doc.prev >= `${doc.hlc}-`)) {
     throw invalid(where, `bad prev ${JSON.stringify(doc.prev)} (it must name an earlier event)`);
   }
   const event: MetaEvent = { v: doc.v as number, hlc: doc.hlc, origin: expect.origin, target, op: doc.op, field: doc.field, value: doc.value as Json };

@@ -30,6 +30,8 @@ export interface OpenOptions {
   readonly database?: string;
   /** Skip catching the read model up on open (the caller will rebuild). */
   readonly skipCatchUp?: boolean;
+  /** See CairnDeps.metaPackThreshold. */
+  readonly metaPackThreshold?: number;
   readonly onProgress?: ProgressSink;
 }
 
@@ -70,6 +72,7 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
         quarantine: ctx.get<Quarantine>(TOKENS.Quarantine),
         transports: ctx.getAll<TransportFactory>(TOKENS.TransportFactory, { optional: true }) ?? [],
         metadataFields: fields(),
+        metaPackThreshold: options.metaPackThreshold,
       }),
   );
   const cairn = container.get<Cairn>(TOKENS.Cairn);

@@ -31,7 +31,7 @@ export class MetaProjection implements Projection {
       insert: db.prepare(
         `INSERT OR IGNORE INTO meta_events (hash, origin, hlc, stream, ordinal, op, field, value, base, known, superseded)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                 EXISTS (SELECT 1 FROM meta_events WHERE base = ? AND known = 1 AND stream = ? AND ordinal = ? AND field = ?))`,
+                 EXISTS (SELECT 1 FROM meta_events INDEXED BY meta_by_base WHERE base = ? AND known = 1 AND stream = ? AND ordinal = ? AND field = ?))`,
       ),
       // Only an understood event of the same register supersedes: the set the domain's rule looks at.
       supersede: db.prepare('UPDATE meta_events SET superseded = 1 WHERE hash = ? AND stream = ? AND ordinal = ? AND field = ?'),
@@ -71,6 +71,11 @@ export class MetaProjection implements Projection {
     switch (event.type) {
       case 'MetaAccepted':
         this.db.transaction(() => this.accept(event.hash, event.event))();
+        return;
+      case 'MetaBatchAccepted':
+        this.db.transaction(() => {
+          for (const e of event.events) this.accept(e.hash, e.event);
+        })();
         return;
       case 'EntriesAppended':
       case 'SegmentAccepted':

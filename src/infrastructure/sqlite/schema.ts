@@ -1,5 +1,5 @@
 /** Bump when the read model's tables change: a database of another version is dropped and rebuilt. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS meta_events (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS meta_by_key ON meta_events (stream, ordinal, field, known, superseded);
 CREATE INDEX IF NOT EXISTS meta_by_order ON meta_events (stream, ordinal, field, known, hlc, origin, hash);
-CREATE INDEX IF NOT EXISTS meta_by_base ON meta_events (base);
+CREATE INDEX IF NOT EXISTS meta_by_base ON meta_events (base, stream, ordinal, field, known);
+CREATE INDEX IF NOT EXISTS meta_by_origin ON meta_events (origin, hlc);
+CREATE INDEX IF NOT EXISTS meta_by_hlc ON meta_events (hlc);
 CREATE TABLE IF NOT EXISTS registers (
   stream TEXT NOT NULL,
   ordinal INTEGER NOT NULL,
