@@ -20,7 +20,22 @@ free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
-alive() { [ -f "$STATE/pids/$1" ] && kill -0 "$(cat "$STATE/pids/$1")" 2>/dev/null; }
+# A pid is ours only while it still runs a daemon on this state's config (a recycled pid is not killed).
+alive() {
+  [ -f "$STATE/pids/$1" ] || return 1
+  local pid
+  pid=$(cat "$STATE/pids/$1")
+  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-c $CONF "
+}
+
+# Remove the state dir, but only if it is one (never a directory someone pointed CAIRN_S3_STATE at by mistake).
+remove_state() {
+  [ -d "$STATE" ] || return 0
+  if [ -n "$(ls -A "$STATE")" ] && [ ! -f "$CONF" ] && [ ! -d "$STATE/pids" ]; then
+    die "$STATE is not empty and is not an s3-server state dir; not touching it"
+  fi
+  rm -rf "${STATE:?}"
+}
 
 # Run a daemon in the foreground of a background job, in its own session, and record its pid.
 launch() {
@@ -65,6 +80,9 @@ mon allow pool delete = true
 mon warn on pool no redundancy = false
 mon max pg per osd = 1000
 mon data = $STATE/mon/\$id
+# One mon, nothing to batch: propose map changes at once (radosgw creates its pools one after another).
+paxos propose interval = 0.05
+paxos min wait = 0.01
 mon data avail crit = 1
 mon data avail warn = 2
 osd heartbeat grace = 60
@@ -130,10 +148,10 @@ start() {
   done
   if alive rgw; then print_env; return 0; fi
   [ -d "$STATE/pids" ] && stop_all
+  remove_state
   local t0 fsid mon_port rgw_port
   t0=$(date +%s.%N)
   trap 'log "start failed: stopping what it started (logs kept in $STATE/log)"; stop_all' EXIT
-  rm -rf "${STATE:?}"
   mkdir -p "$STATE"/{pids,log,run,mon/a,osd,rgw}
   fsid=$(uuidgen)
   mon_port=$(free_port)
@@ -163,10 +181,10 @@ stop_all() {
   for name in rgw osd mon; do
     [ -f "$STATE/pids/$name" ] || continue
     pid=$(cat "$STATE/pids/$name")
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$name"; then
       kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do alive "$name" || break; sleep 0.1; done
+      alive "$name" && kill -9 "$pid" 2>/dev/null || true
     fi
     rm -f "$STATE/pids/$name"
   done
@@ -176,7 +194,7 @@ case "${1:-}" in
   start) start ;;
   stop)
     stop_all
-    rm -rf "${STATE:?}"
+    remove_state
     ;;
   env) print_env ;;
   *)

@@ -13,7 +13,7 @@ export interface FakeS3Options {
   /** Store the first PUT of this object key, then drop the connection without answering. */
   readonly loseFirstResponseFor?: string;
   /** Answer ListObjectsV2 with this: given the continuation token (or null), return the page. */
-  readonly listPage?: (token: string | null) => { keys: string[]; next?: string };
+  readonly listPage?: (token: string | null) => { keys: string[]; prefixes?: string[]; next?: string };
 }
 
 export interface FakeS3 {
@@ -34,6 +34,21 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
   const objects = new Map<string, Buffer>();
   const requests: string[] = [];
   let lost = false;
+  /** A correct one-page listing (prefix, delimiter `/`, start-after) of what is stored. */
+  const listAll = (bucket: string, q: URLSearchParams): { keys: string[]; prefixes: string[] } => {
+    const prefix = q.get('prefix') ?? '';
+    const after = q.get('start-after') ?? '';
+    const keys: string[] = [];
+    const prefixes = new Set<string>();
+    for (const id of [...objects.keys()].sort()) {
+      const key = id.slice(bucket.length + 1);
+      if (!id.startsWith(`${bucket}/`) || !key.startsWith(prefix) || key <= after) continue;
+      const slash = key.indexOf('/', prefix.length);
+      if (q.get('delimiter') === '/' && slash >= 0) prefixes.add(key.slice(0, slash + 1));
+      else keys.push(key);
+    }
+    return { keys, prefixes: [...prefixes] };
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -51,11 +66,12 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
       if (!key) {
         if (req.method === 'HEAD') return buckets.has(bucket) ? send(200) : send(404);
         if (req.method === 'PUT') return buckets.add(bucket), send(200);
-        if (req.method === 'GET' && url.searchParams.get('list-type') === '2' && options.listPage) {
-          const page = options.listPage(url.searchParams.get('continuation-token'));
+        if (req.method === 'GET' && url.searchParams.get('list-type') === '2') {
+          const page = options.listPage ? options.listPage(url.searchParams.get('continuation-token')) : listAll(bucket, url.searchParams);
           const contents = page.keys.map((k) => `<Contents><Key>${escape(k)}</Key><Size>1</Size></Contents>`).join('');
+          const dirs = (page.prefixes ?? []).map((p) => `<CommonPrefixes><Prefix>${escape(p)}</Prefix></CommonPrefixes>`).join('');
           const next = page.next ? `<NextContinuationToken>${escape(page.next)}</NextContinuationToken>` : '';
-          return send(200, xml(`<ListBucketResult><Name>${bucket}</Name><IsTruncated>${page.next ? 'true' : 'false'}</IsTruncated>${next}${contents}</ListBucketResult>`));
+          return send(200, xml(`<ListBucketResult><Name>${bucket}</Name><IsTruncated>${page.next ? 'true' : 'false'}</IsTruncated>${next}${contents}${dirs}</ListBucketResult>`));
         }
         return error(501, 'NotImplemented');
       }

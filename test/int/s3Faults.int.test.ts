@@ -1,7 +1,11 @@
 import type { Transport } from '../../src/application/ports';
+import { openCairn } from '../../src/infrastructure/container/openCairn';
 import { PROBE_FOLDER, s3TransportFactory } from '../../src/plugins/s3-transport';
 import { expectCode } from '../../src/testing';
 import { startFakeS3, type FakeS3, type FakeS3Options } from '../helpers/fakeS3Server';
+import { removeTempDirs, tempHome } from '../helpers/tempHome';
+
+afterAll(removeTempDirs);
 
 // Store behaviours a correct server will not show on demand, against a small S3-speaking HTTP server.
 const servers: FakeS3[] = [];
@@ -101,5 +105,26 @@ describe('S3 transport: opening a target', () => {
     const t = await factory.create('s3://missing/p', { create: true });
     transports.push(t);
     expect(server.buckets.has('missing')).toBe(true);
+  });
+});
+
+describe('S3 transport: plugin options', () => {
+  it('configures the transport a Cairn uses when named in `use`, over the environment', async () => {
+    const server = await fake({ honourIfNoneMatch: false });
+    const cairn = await openCairn({
+      home: tempHome('alpha', 1),
+      use: [{ name: 's3-transport', options: { endpoint: server.endpoint, pathStyle: true, accessKeyId: 'k', secretAccessKey: 's' } }],
+    });
+    try {
+      await cairn.append('notes', [{ text: 'x' }]);
+      // Pulling does not depend on conditional writes; pushing this origin does, and is refused.
+      const result = await cairn.sync('s3://fake/opts');
+      expect(result.failures).toEqual([{ origin: cairn.origin, code: 'S3_CONDITIONAL_WRITES_UNSUPPORTED', message: expect.stringContaining(server.endpoint) }]);
+      expect(result.pushed).toBe(0);
+      expect([...server.objects.keys()]).toEqual([]);
+      expect(server.requests).toContain('HEAD /fake/'); // the endpoint of the options, not of the environment
+    } finally {
+      cairn.close();
+    }
   });
 });

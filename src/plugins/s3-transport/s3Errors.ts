@@ -32,7 +32,9 @@ export function s3Failure(op: string, where: string, err: unknown): CairnError {
   if (isCairnError(err)) return err;
   const name = errorName(err);
   const status = httpStatus(err);
-  const detail = `${name}${status ? ` (HTTP ${status})` : ''}${(err as SdkError | null)?.message ? `: ${(err as SdkError).message}` : ''}`;
+  const message = (err as SdkError | null)?.message;
+  const parts = [name !== 'Unknown' && name !== 'Error' ? name : '', status ? `HTTP ${status}` : '', message && message !== 'UnknownError' && message !== name ? message : ''];
+  const detail = parts.filter(Boolean).join(', ') || String(err);
   if (name === 'NoSuchBucket') {
     return new CairnError('INPUT_INVALID', `S3 bucket of ${where} does not exist: create it, or pass --init to create it`);
   }
