@@ -23,9 +23,16 @@ function ensureServer(): string | null | 'none' {
   if (spawnSync('sh', ['-c', 'command -v radosgw'], { stdio: 'ignore' }).status !== 0) return 'none';
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-s3-bench-'));
   const run = spawnSync('bash', [SCRIPT, 'start'], { env: { ...process.env, CAIRN_S3_STATE: state }, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`s3-server.sh start failed: ${run.stderr}`);
+  if (run.status !== 0) {
+    stopServer(state);
+    throw new Error(`s3-server.sh start failed: ${run.stderr}`);
+  }
   for (const m of run.stdout.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)) process.env[m[1]!] = m[2]!;
   return state;
+}
+
+function stopServer(state: string): void {
+  spawnSync('bash', [SCRIPT, 'stop'], { env: { ...process.env, CAIRN_S3_STATE: state }, stdio: 'inherit' });
 }
 
 async function main(): Promise<void> {
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
     );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
-    if (server) spawnSync('bash', [SCRIPT, 'stop'], { env: { ...process.env, CAIRN_S3_STATE: server }, stdio: 'inherit' });
+    if (server) stopServer(server);
   }
 }
 

@@ -11,7 +11,7 @@ STATE=${CAIRN_S3_STATE:-/tmp/cairn-s3}
 CONF="$STATE/ceph.conf"
 ACCESS_KEY=${CAIRN_S3_ACCESS_KEY:-cairntestaccesskey}
 SECRET_KEY=${CAIRN_S3_SECRET_KEY:-cairntestsecretkey0000000000000000000000}
-BUCKET=${CAIRN_S3_TEST_BUCKET:-cairn-test}
+BUCKET=${CAIRN_S3_BUCKET:-cairn-test}
 
 log() { echo "s3-server: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -23,9 +23,10 @@ free_port() {
 # A pid is ours only while it still runs a daemon on this state's config (a recycled pid is not killed).
 alive() {
   [ -f "$STATE/pids/$1" ] || return 1
-  local pid
+  local pid cmd
   pid=$(cat "$STATE/pids/$1")
-  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-c $CONF "
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ "$cmd" == *"-c $CONF "* ]]
 }
 
 # Remove the state dir, but only if it is one (never a directory someone pointed CAIRN_S3_STATE at by mistake).
@@ -98,7 +99,7 @@ EOF
 }
 
 start_osd() {
-  local uuid id
+  local uuid id dump
   uuid=$(uuidgen)
   id=$(ceph_cmd osd new "$uuid")
   mkdir -p "$STATE/osd/$id"
@@ -109,7 +110,8 @@ start_osd() {
       launch osd ceph-osd -c "$CONF" -i "$id"
       for _ in $(seq 1 100); do
         alive osd || break
-        if ceph_cmd osd dump 2>/dev/null | grep -q "^osd.$id up"; then return 0; fi
+        dump=$(ceph_cmd osd dump 2>/dev/null || true)
+        if grep -q "^osd.$id up" <<<"$dump"; then return 0; fi
         sleep 0.2
       done
       alive osd && kill "$(cat "$STATE/pids/osd")" 2>/dev/null || true
@@ -131,7 +133,7 @@ wait_http() {
 }
 
 print_env() {
-  [ -f "$STATE/rgw-port" ] || die "no server state in $STATE: run start first"
+  alive rgw || die "no radosgw running from $STATE: run start first"
   cat <<EOF
 export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
