@@ -7,13 +7,19 @@ import type { AddressInfo } from 'node:net';
  * will not show on demand: ignoring `If-None-Match`, losing a response after storing, paging wrongly.
  * It is a real server the real SDK talks to over TCP, not a mock of the client.
  */
+export interface ListPage {
+  readonly keys: string[];
+  readonly prefixes?: string[];
+  readonly next?: string;
+}
+
 export interface FakeS3Options {
   /** Answer 412 to `If-None-Match: *` on an existing key (what a correct store does). */
   readonly honourIfNoneMatch: boolean;
   /** Store the first PUT of this object key, then drop the connection without answering. */
   readonly loseFirstResponseFor?: string;
   /** Answer ListObjectsV2 with this: given the continuation token (or null), return the page. */
-  readonly listPage?: (token: string | null) => { keys: string[]; prefixes?: string[]; next?: string };
+  readonly listPage?: (token: string | null) => ListPage;
 }
 
 export interface FakeS3 {
@@ -35,7 +41,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
   const requests: string[] = [];
   let lost = false;
   /** A correct one-page listing (prefix, delimiter `/`, start-after) of what is stored. */
-  const listAll = (bucket: string, q: URLSearchParams): { keys: string[]; prefixes: string[] } => {
+  const listAll = (bucket: string, q: URLSearchParams): ListPage => {
     const prefix = q.get('prefix') ?? '';
     const after = q.get('start-after') ?? '';
     const keys: string[] = [];
@@ -67,7 +73,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
         if (req.method === 'HEAD') return buckets.has(bucket) ? send(200) : send(404);
         if (req.method === 'PUT') return buckets.add(bucket), send(200);
         if (req.method === 'GET' && url.searchParams.get('list-type') === '2') {
-          const page = options.listPage ? options.listPage(url.searchParams.get('continuation-token')) : listAll(bucket, url.searchParams);
+          const page: ListPage = options.listPage ? options.listPage(url.searchParams.get('continuation-token')) : listAll(bucket, url.searchParams);
           const contents = page.keys.map((k) => `<Contents><Key>${escape(k)}</Key><Size>1</Size></Contents>`).join('');
           const dirs = (page.prefixes ?? []).map((p) => `<CommonPrefixes><Prefix>${escape(p)}</Prefix></CommonPrefixes>`).join('');
           const next = page.next ? `<NextContinuationToken>${escape(page.next)}</NextContinuationToken>` : '';
