@@ -5,15 +5,37 @@ import { pathToFileURL } from 'node:url';
 import { FolderTransport } from '../../src/plugins/file-store';
 import { MemoryTransport } from '../../src/plugins/memory-store';
 import { transportContract } from '../../src/testing';
+import { closeS3Transports, describeS3, freshS3Url, openS3 } from '../helpers/s3Env';
 import { removeTempDirs, tempDir } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
+afterAll(closeS3Transports);
 
 let n = 0;
 transportContract('memory', () => new MemoryTransport(`memory://contract-${n++}`));
 transportContract('folder', () => {
   const dir = tempDir('cairn-folder-');
   return new FolderTransport(pathToFileURL(dir).href, dir);
+});
+
+describeS3('s3 transport against a real S3 server', () => {
+  transportContract('s3 (radosgw)', () => openS3(freshS3Url('contract')));
+
+  it('gives exactly one "created" to 8 clients racing to publish one key with two different bodies', async () => {
+    const url = freshS3Url('race');
+    const clients = await Promise.all(Array.from({ length: 8 }, () => openS3(url)));
+    const body = (i: number): Buffer => Buffer.alloc(256 * 1024, i % 2 === 0 ? 'a' : 'b');
+    const outcomes = await Promise.all(clients.map((t, i) => t.putIfAbsent('o-aaaaaa/segments/race', body(i))));
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    const winner = Buffer.from((await clients[0]!.get('o-aaaaaa/segments/race'))!);
+    expect(winner.length).toBe(256 * 1024);
+    expect(new Set(winner).size).toBe(1);
+    const winnerParity = winner[0] === 'a'.charCodeAt(0) ? 0 : 1;
+    outcomes.forEach((o, i) => {
+      if (o !== 'created') expect(o).toBe(i % 2 === winnerParity ? 'identical' : 'conflict');
+    });
+    expect(await clients[0]!.list('o-aaaaaa/segments/')).toEqual(['o-aaaaaa/segments/race']);
+  });
 });
 
 describe('folder transport under concurrent writers (separate processes)', () => {

@@ -47,8 +47,11 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
   container.bind(TOKENS.Clock).toConstantValue(options.clock ?? systemClock);
   container.loadSync(registry.get(options.store ?? 'file-store', 'store').fromOptions(options.storeOptions ?? { home }));
   container.loadSync(registry.get(options.codec ?? config.codec, 'codec').fromOptions(options.codecOptions));
-  // Every registered transport plugin is available; `sync` picks one by the target's URL scheme.
-  for (const transport of registry.list('transport')) container.loadSync(transport.fromOptions(undefined));
+  // Every registered transport plugin is available; `sync` picks one by the target's URL scheme. One named
+  // in `use` is loaded once, with the options given there.
+  for (const transport of registry.list('transport')) {
+    if (!options.use?.some((u) => u.name === transport.name)) container.loadSync(transport.fromOptions(undefined));
+  }
   for (const extra of options.use ?? []) container.loadSync(registry.get(extra.name).fromOptions(extra.options));
   const fields = (): MetadataField[] => container.getAll<MetadataField>(TOKENS.MetadataField, { optional: true }) ?? [];
   container.bind(TOKENS.ReadModel).toDynamicValue(() => {

@@ -1,0 +1,6 @@
+export { ensureConditionalWrites, PROBE_FOLDER } from './conditionalWrites';
+export { createS3Client, unquoteIfMatch } from './createS3Client';
+export { S3Transport } from './S3Transport';
+export { s3TransportFactory, s3TransportPlugin } from './s3TransportPlugin';
+export { checkEndpoint, isLoopback, resolveS3Settings, validateS3Options, type S3Options, type S3Settings } from './s3Settings';
+export { parseS3Url, type S3Target } from './s3Target';
