@@ -16,3 +16,6 @@ export * from './artifacts/manifest';
 export * from './artifacts/metaEvent';
 export * from './artifacts/segment';
 export * from './bytes';
+export * from './peer/peerProtocol';
+export * from './peer/loopback';
+export * from './peer/envelopeOrigin';

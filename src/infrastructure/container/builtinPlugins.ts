@@ -3,6 +3,7 @@ import { zstdPlugin } from '../../plugins/codec-zstd';
 import { zstdWasmPlugin } from '../../plugins/codec-zstd-wasm';
 import { fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
 import { memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
+import { httpTransportPlugin } from '../../plugins/http-transport';
 
 /** The plugins that ship with cairn. They register exactly as third-party plugins do. */
 export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
@@ -12,6 +13,7 @@ export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
   memoryStorePlugin as CairnPlugin<never>,
   folderTransportPlugin as CairnPlugin<never>,
   memoryTransportPlugin as CairnPlugin<never>,
+  httpTransportPlugin as CairnPlugin<never>,
 ];
 
 export function createRegistry(extra: readonly CairnPlugin<never>[] = []): PluginRegistry {
