@@ -59,3 +59,16 @@ export function peakRss(pid: number): number {
   if (!m) throw new Error(`no VmHWM for process ${pid}`);
   return Number(m[1]) * 1024;
 }
+
+/** Run the real binary without blocking this process (so several can run at once); resolves with its output. */
+export function runCairn(args: readonly string[], options: { home: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args, '--home', options.home], { env: { ...process.env, CAIRN_HOME: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
