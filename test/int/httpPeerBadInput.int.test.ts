@@ -206,6 +206,12 @@ describe('serving needs a token off loopback, and without one checks the Host he
     await expectCode(servePeer(srv.peerHost(), { port: 0, token: 'short' }), 'INPUT_INVALID');
   });
 
+  it('says which address is taken when the port is in use', async () => {
+    const port = Number(new URL(server.url).port);
+    const err = await servePeer(srv.peerHost(), { port }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'IO_FAILED', message: expect.stringContaining(`127.0.0.1:${port}`) });
+  });
+
   it('answers 403 to a Host that is not loopback when no token guards it (DNS rebinding)', async () => {
     const open = await servePeer(srv.peerHost(), { port: 0 });
     try {

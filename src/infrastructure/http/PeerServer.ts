@@ -88,10 +88,17 @@ export async function servePeer(host: PeerHost, options: PeerServerOptions = {})
   server.maxConnections = 256;
   server.setTimeout(options.idleTimeoutMs ?? 60_000, (socket) => socket.destroy());
 
+  const port = options.port ?? DEFAULT_PEER_PORT;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PEER_PORT, bind, () => {
-      server.off('error', reject);
+    const fail = (err: NodeJS.ErrnoException): void =>
+      reject(
+        err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL'
+          ? new CairnError('IO_FAILED', `cannot listen on ${bind}:${port} (${err.code}): pick another --port or --host`)
+          : err,
+      );
+    server.once('error', fail);
+    server.listen(port, bind, () => {
+      server.off('error', fail);
       resolve();
     });
   });
