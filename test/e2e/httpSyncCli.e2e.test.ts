@@ -78,12 +78,23 @@ describe('cairn serve + cairn sync http://… between three homes (real binaries
     expect(streams.find((s) => s.id === `${a!.origin}~notes`)!.title).toMatch(/^From [BC]$/);
   });
 
-  it('prints a human first line without --json', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--home', a!.home, '--port', '0'], { env: { ...process.env, CAIRN_HOME: '' } });
-    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
-    expect(first).toMatch(new RegExp(`^serving .* \\(origin ${a!.origin}\\) at http://127\\.0\\.0\\.1:\\d+; Ctrl-C stops\\n$`));
-    const code = new Promise((resolve) => child.once('exit', resolve));
+  it('prints a human first line without --json, and stops on SIGINT with exit 0', async () => {
+    const home = path.join(root, 'human');
+    const id = ok(cairn(['init', '--name', 'human', '--json'], { home })).origin;
+    const child = spawn(process.execPath, [BIN, 'serve', '--home', home, '--port', '0'], { env: { ...process.env, CAIRN_HOME: '' } });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out);
+      });
+      void exited.then((code) => reject(new Error(`serve exited ${code} before its first line: ${err}`)));
+    });
+    expect(firstLine).toMatch(new RegExp(`^serving .* \\(origin ${id}\\) at http://127\\.0\\.0\\.1:\\d+; Ctrl-C stops\\n$`));
     child.kill('SIGINT');
-    expect(await code).toBe(0);
+    expect({ code: await exited, err }).toEqual({ code: 0, err: '' });
   });
 });

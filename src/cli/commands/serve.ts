@@ -34,14 +34,17 @@ export const serveCommand = defineCommand({
     if (port > 65535) throw new UsageError(`--port must be 0-65535, got ${port}`);
     const token = (ctx.values.token as string | undefined) ?? (ctx.io.env.CAIRN_TOKEN || undefined);
     const host = (ctx.values.host as string | undefined) ?? '127.0.0.1';
+    // Listen for the stop signals before anything is printed: a caller that stops us as soon as it reads the
+    // URL must find the handlers in place.
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
     return withCairn(ctx, async (cairn): Promise<typeof STREAMED> => {
       const server = await serveCairn(cairn, { host, port, token, onEvent: (e) => printEvent(ctx.io, ctx.json, e) });
       if (ctx.json) printJson(ctx.io, { url: server.url, origin: cairn.origin, home: cairn.home });
       else ctx.io.stdout.write(`serving ${cairn.home} (origin ${cairn.origin}) at ${server.url}; Ctrl-C stops\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await stopped;
       await server.close();
       return STREAMED;
     });
