@@ -24,4 +24,8 @@ export { SqliteReadModel } from './infrastructure/sqlite/SqliteReadModel';
 export { fileStorePlugin, FileArtifactStore, FileJournal } from './plugins/file-store';
 export { memoryStorePlugin, MemoryArtifactStore, MemoryJournal } from './plugins/memory-store';
 export { zstdPlugin } from './plugins/codec-zstd';
+export { HttpTransport, httpTransportPlugin, parsePeerUrl, type HttpTransportOptions, type PeerEndpoint } from './plugins/http-transport';
+export { DEFAULT_PEER_PORT, serveCairn, servePeer, type PeerEvent, type PeerServer, type PeerServerOptions } from './infrastructure/http';
+export { RawPeerHost, type ListPage, type PeerHost } from './application/peer/PeerHost';
+export type { ImportReport } from './application/usecases/ImportReceived';
 export { zstdWasmPlugin } from './plugins/codec-zstd-wasm';

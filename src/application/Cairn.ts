@@ -27,6 +27,10 @@ import { SyncWithTarget, type SyncResult } from './usecases/SyncWithTarget';
 import { AppendEntries, type AppendOptions, type AppendResult } from './usecases/AppendEntries';
 import { ExportStore, type ExportResult } from './usecases/ExportStore';
 import { PutBlob } from './usecases/PutBlob';
+import { ImportReceived, type ImportReport } from './usecases/ImportReceived';
+import { ReceiveArtifact } from './usecases/ReceiveArtifact';
+import type { PeerHost } from './peer/PeerHost';
+import { VerifyingPeerHost } from './peer/VerifyingPeerHost';
 import { ReplayStore, type ReplayResult } from './usecases/ReplayStore';
 
 export interface CairnDeps {
@@ -83,6 +87,7 @@ export class Cairn {
   private readonly putBlobUseCase: PutBlob;
   private readonly syncUseCase: SyncWithTarget;
   private readonly editMetadata: EditMetadata;
+  private readonly importReceivedUseCase: ImportReceived;
   private closed = false;
 
   /** Every event the store accepts (RxJS). Subscribing never affects the read model. */
@@ -126,6 +131,7 @@ export class Cairn {
     );
     this.editMetadata = new EditMetadata(origin, this.artifacts, readModel, this.bus, hlc, deps.metadataFields ?? [], async () => (await ownTail())?.stem ?? null);
     this.putBlobUseCase = new PutBlob(origin, this.artifacts, this.bus);
+    this.importReceivedUseCase = new ImportReceived(origin, this.artifacts, importer, metaImporter, readModel);
     for (const projection of readModel.projections) this.bus.attach(projection);
   }
 
@@ -177,6 +183,20 @@ export class Cairn {
         await transport.close();
       }
     });
+  }
+
+  /** Import what peers delivered into this store (an HTTP `serve` receiving puts), as a sync's import step does. */
+  importReceived(): Promise<ImportReport> {
+    return this.mutating(() => this.importReceivedUseCase.execute());
+  }
+
+  /**
+   * This store as an HTTP peer serves it (ADR 0008): verified write-once puts from other origins, never under
+   * this origin; deletes of damaged copies only; coalesced imports. Serve it with `servePeer` from the package.
+   */
+  peerHost(): PeerHost {
+    const receive = new ReceiveArtifact(this.origin, this.deps.store, this.artifacts, this.deps.codec);
+    return new VerifyingPeerHost(this.deps.store, receive, () => this.importReceived());
   }
 
   /** Open a target through the transport plugin that handles its URL scheme. */

@@ -17,3 +17,6 @@ export * from './artifacts/metaEvent';
 export * from './artifacts/metaPack';
 export * from './artifacts/segment';
 export * from './bytes';
+export * from './peer/peerProtocol';
+export * from './peer/loopback';
+export * from './peer/envelopeOrigin';

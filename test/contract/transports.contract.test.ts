@@ -2,20 +2,35 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FolderTransport } from '../../src/plugins/file-store';
+import { RawPeerHost } from '../../src/application/peer/PeerHost';
+import { servePeer, type PeerServer } from '../../src/infrastructure/http';
+import { FileArtifactStore, FolderTransport } from '../../src/plugins/file-store';
+import { HttpTransport, parsePeerUrl } from '../../src/plugins/http-transport';
 import { MemoryTransport } from '../../src/plugins/memory-store';
 import { transportContract } from '../../src/testing';
 import { closeS3Transports, describeS3, freshS3Url, openS3 } from '../helpers/s3Env';
 import { removeTempDirs, tempDir } from '../helpers/tempHome';
 
-afterAll(removeTempDirs);
 afterAll(closeS3Transports);
+const servers: PeerServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  removeTempDirs();
+});
 
 let n = 0;
 transportContract('memory', () => new MemoryTransport(`memory://contract-${n++}`));
 transportContract('folder', () => {
   const dir = tempDir('cairn-folder-');
   return new FolderTransport(pathToFileURL(dir).href, dir);
+});
+// The HTTP protocol itself (client, node:http server, a file store behind it), with the raw policy: the
+// contract writes arbitrary bytes under arbitrary safe keys, which `cairn serve`'s verifying policy refuses
+// by design (test/int/httpPeerBadInput.int.test.ts proves that); see docs/adr/0008-http-peer.md.
+transportContract('http', async () => {
+  const server = await servePeer(new RawPeerHost(new FileArtifactStore(tempDir('cairn-http-'))), { port: 0 });
+  servers.push(server);
+  return new HttpTransport(parsePeerUrl(server.url), { retry: { retries: 0 } });
 });
 
 describeS3('s3 transport against a real S3 server', () => {

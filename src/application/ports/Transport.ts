@@ -10,6 +10,11 @@ export interface Transport extends ArtifactStore {
   readonly url: string;
   /** Release connections and timers. */
   close(): Promise<void>;
+  /**
+   * Called by sync once its exchange with this target is over (after the push). A peer that imports what it
+   * receives (an HTTP `serve`) is asked to import now; dumb targets leave it out.
+   */
+  finish?(): Promise<unknown>;
 }
 
 export interface TransportOptions {
@@ -17,6 +22,8 @@ export interface TransportOptions {
   readonly create?: boolean;
   /** Bearer token for targets that take one. */
   readonly token?: string;
+  /** Allow plain (unencrypted) http:// to a host that is not this machine's loopback (`--allow-insecure`). */
+  readonly allowInsecure?: boolean;
 }
 
 /** Bound by transport plugins (many per container); the core picks one by URL scheme. */

@@ -104,6 +104,9 @@ export class SyncWithTarget {
       });
     }
 
+    // A peer that imports what it receives (HTTP serve) imports now, once everything is pushed.
+    if (target.finish) await target.finish();
+
     return {
       target: target.url,
       exported,

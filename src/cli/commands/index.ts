@@ -6,6 +6,7 @@ import { initCommand } from './init';
 import { conflictsCommand, metaCommand } from './meta';
 import { rebuildCommand } from './rebuild';
 import { searchCommand } from './search';
+import { serveCommand } from './serve';
 import { showCommand } from './show';
 import { statusCommand } from './status';
 import { streamsCommand } from './streams';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   appendCommand,
   exportCommand,
   syncCommand,
+  serveCommand,
   streamsCommand,
   showCommand,
   searchCommand,

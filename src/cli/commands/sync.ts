@@ -18,7 +18,7 @@ function summary(r: SyncResult): string {
 
 export const syncCommand = defineCommand({
   name: 'sync',
-  usage: 'cairn sync <target> [--init] [--watch [--interval SECONDS]] [--no-gc] [--token T]   (target: a folder, file://…)',
+  usage: 'cairn sync <target> [--init] [--watch [--interval SECONDS]] [--no-gc] [--token T] [--allow-insecure]   (target: a folder, file://…, http(s)://host:port)',
   summary: 'export, then exchange with a target (push what it lacks, pull what we lack) and import',
   options: {
     init: { type: 'boolean' },
@@ -26,11 +26,16 @@ export const syncCommand = defineCommand({
     interval: { type: 'string' },
     'no-gc': { type: 'boolean' },
     token: { type: 'string' },
+    'allow-insecure': { type: 'boolean' },
   },
   positionals: { min: 1, max: 1 },
   async run(ctx): Promise<SyncResult | typeof STREAMED> {
     const target = ctx.positionals[0]!;
-    const options = { create: ctx.values.init === true, token: (ctx.values.token as string | undefined) ?? ctx.io.env.CAIRN_TOKEN };
+    const options = {
+      create: ctx.values.init === true,
+      token: (ctx.values.token as string | undefined) ?? (ctx.io.env.CAIRN_TOKEN || undefined),
+      allowInsecure: ctx.values['allow-insecure'] === true,
+    };
     const once = async (cairn: Cairn): Promise<SyncResult> => {
       const progress = terminalProgress(ctx.io, ctx.json);
       const result = await cairn.sync(target, { ...options, onProgress: progress.sink });

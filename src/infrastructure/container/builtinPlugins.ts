@@ -4,6 +4,7 @@ import { zstdWasmPlugin } from '../../plugins/codec-zstd-wasm';
 import { fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
 import { memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
 import { s3TransportPlugin } from '../../plugins/s3-transport';
+import { httpTransportPlugin } from '../../plugins/http-transport';
 
 /** The plugins that ship with cairn. They register exactly as third-party plugins do. */
 export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
@@ -14,6 +15,7 @@ export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
   folderTransportPlugin as CairnPlugin<never>,
   memoryTransportPlugin as CairnPlugin<never>,
   s3TransportPlugin as CairnPlugin<never>,
+  httpTransportPlugin as CairnPlugin<never>,
 ];
 
 export function createRegistry(extra: readonly CairnPlugin<never>[] = []): PluginRegistry {

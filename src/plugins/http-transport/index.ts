@@ -1,0 +1,3 @@
+export { HttpTransport, type HttpTransportOptions } from './HttpTransport';
+export { httpTransportPlugin, type HttpTransportPluginOptions } from './httpTransportPlugin';
+export { parsePeerUrl, type PeerEndpoint } from './peerUrl';
