@@ -1,12 +1,64 @@
-import { openCairn, parseArtifactKey } from '../../src';
+import { artifactKey, encodeMetaEvent, encodeMetaPack, formatHlc, metaStem, msToNs, openCairn, parseArtifactKey, type GlobalId, type OriginId } from '../../src';
+import { ZstdNapiCodec } from '../../src/plugins/codec-zstd/ZstdNapiCodec';
 import { bodies, freshTarget } from '../helpers/syncFixtures';
 import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
+const codec = new ZstdNapiCodec(3);
+
+/** A pack forged by someone else in `origin`'s folder of a shared target: self-consistent, chained from nothing. */
+async function forgePack(bucket: ReturnType<typeof freshTarget>['bucket'], origin: OriginId, stream: string, hlcs: readonly number[]): Promise<string> {
+  const events: ReturnType<typeof encodeMetaEvent>[] = [];
+  for (const ms of hlcs) {
+    const before = events[events.length - 1];
+    const prev = before ? { prev: metaStem(before.event.hlc, before.hash) } : {};
+    events.push(encodeMetaEvent({ hlc: formatHlc({ ns: msToNs(ms), c: 0 }), origin, target: { stream: stream as GlobalId }, op: 'rename', field: 'title', value: `forged ${ms}`, ...prev }));
+  }
+  const pack = encodeMetaPack(origin, events);
+  const key = artifactKey(origin, { kind: 'metaPack', hlc: pack.hlc, after: pack.after, hash: pack.hash });
+  await bucket.putIfAbsent(key, await codec.compress(pack.bytes));
+  return key;
+}
 
 describe('regression: metadata packs', () => {
+  // P1: a pack forged with a far-future last event and no predecessor "covers" the origin's chain from its
+  // start by its name alone: pull starts the single-event cursor after it (so the author's real events are
+  // never fetched), and import stops the whole origin at the deferred event, before the single events.
+  // A forged far-future reading must be deferred, not block the author's real edits for good.
+  it('a forged far-future pack in a shared folder does not hide the author\'s real events', async () => {
+    const { url, bucket } = freshTarget();
+    const a = await openCairn({ home: tempHome('alpha', 1), clock: steppingClock(T0) });
+    const b = await openCairn({ home: tempHome('beta', 2), clock: steppingClock(T0 + 60_000) });
+    await a.append('notes', bodies(1));
+    await a.meta({ op: 'rename', stream: 'notes', value: 'real' });
+    await a.sync(url, { create: true });
+    await forgePack(bucket, a.origin, a.gid('notes'), [T0 + 365 * 86_400_000]);
+    const r = await b.sync(url);
+    expect(r.deferred).toBeGreaterThanOrEqual(1);
+    expect(b.streams()[0]!.title).toBe('real');
+    a.close();
+    b.close();
+  });
+
+  it('a forged pack whose last event is far ahead does not stop the import of the author\'s single events', async () => {
+    const { url, bucket } = freshTarget();
+    const a = await openCairn({ home: tempHome('alpha', 3), clock: steppingClock(T0) });
+    const b = await openCairn({ home: tempHome('beta', 4), clock: steppingClock(T0 + 60_000) });
+    await a.append('notes', bodies(1));
+    await a.sync(url, { create: true });
+    await b.sync(url);
+    // Forged: an early event (within the bound, an old reading), then one a year ahead.
+    await forgePack(bucket, a.origin, a.gid('notes'), [T0 - 3_600_000, T0 + 365 * 86_400_000]);
+    await a.meta({ op: 'rename', stream: 'notes', value: 'real' });
+    await a.sync(url);
+    await b.sync(url);
+    expect(b.streams()[0]!.title).toBe('real');
+    a.close();
+    b.close();
+  });
+
   // P3: the author's tail is the newer of its last single event file and the end of its newest pack. When GC
   // collected only the newest folded single files (any folded file may be collected), the last file left is
   // older than the pack's end: the next edit names the wrong predecessor, forking the chain, and the author
