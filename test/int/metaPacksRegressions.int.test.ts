@@ -59,6 +59,41 @@ describe('regression: metadata packs', () => {
     b.close();
   });
 
+  // P4: the pusher trusted every pack name on the target as covering its chain. A pack forged in the author's
+  // folder (within the drift bound) that claims to follow the author's real pack made the author skip
+  // pushing its unpacked tail: readers learn of the tail events by the chain, but can never fetch them.
+  it('a forged pack on the target does not stop the author pushing its own unpacked events', async () => {
+    const { url, bucket } = freshTarget();
+    const clock = steppingClock(T0);
+    const a = await openCairn({ home: tempHome('alpha', 9), clock, metaPackThreshold: 3 });
+    await a.append('notes', bodies(1));
+    await a.meta({ op: 'rename', stream: 'notes', value: 'one' });
+    await a.meta({ op: 'rename', stream: 'notes', value: 'two' });
+    await a.meta({ op: 'pin', stream: 'notes', ordinal: 0 });
+    await a.sync(url, { create: true }); // pack: one, two, pin
+    const [real] = await bucket.list(`${a.origin}/meta/`, { after: `${a.origin}/meta/pack-` });
+    const last = Buffer.from(await codec.decompress((await bucket.get(real!))!, 1 << 20)).toString();
+    const lastStem = JSON.parse(last.slice(0, last.indexOf('\n'))).last as string;
+    await a.meta({ op: 'rename', stream: 'notes', value: 'three' }); // the unpacked tail (below the threshold)
+    // Forged: a pack that names the real pack's last event as its predecessor, stamped a minute ahead.
+    const forged = encodeMetaEvent({ hlc: formatHlc({ ns: msToNs(T0 + 60_000), c: 0 }), origin: a.origin, target: { stream: a.gid('notes') as GlobalId }, op: 'star', field: 'starred', value: true, prev: lastStem });
+    const pack = encodeMetaPack(a.origin, [forged]);
+    await bucket.putIfAbsent(artifactKey(a.origin, { kind: 'metaPack', hlc: pack.hlc, after: pack.after, hash: pack.hash }), await codec.compress(pack.bytes));
+    await a.sync(url);
+    clock.set(T0 + 120_000);
+    await a.meta({ op: 'rename', stream: 'notes', value: 'four' });
+    await a.sync(url);
+    const b = await openCairn({ home: tempHome('beta', 10), clock: steppingClock(T0 + 180_000) });
+    await b.sync(url);
+    await b.sync(url);
+    // Every real event of A reached the target: B holds A's whole ledger (and the forged star).
+    const mine = (b as unknown as { deps: { readModel: { missingMeta(o: string): string[] } } }).deps.readModel.missingMeta(a.origin);
+    expect(mine).toEqual([]);
+    expect(b.streams()[0]!.title).toBe('four');
+    a.close();
+    b.close();
+  });
+
   // P3: the author's tail is the newer of its last single event file and the end of its newest pack. When GC
   // collected only the newest folded single files (any folded file may be collected), the last file left is
   // older than the pack's end: the next edit names the wrong predecessor, forking the chain, and the author

@@ -182,17 +182,21 @@ export class MetaExchange {
     }
   }
 
-  /** Copy the packs the target lacks (verified first: never relay damage); returns the packs it now has. */
+  /**
+   * Copy the packs the target lacks (verified first: never relay damage); returns the packs of ours the
+   * target now has. Only those count as covering events: a pack name on the target that we do not hold may
+   * be forged (anyone can write an origin's folder of a shared target), and trusting it would stop the
+   * author pushing its own real events.
+   */
   private async pushPacks(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<PackRef[]> {
     const local = await this.packs.list(origin);
     const there = local.length === 0 ? [] : await listPacks(target, origin);
     const have = new Set(there.map((r) => r.hash));
-    const result = [...there];
+    const result: PackRef[] = [];
     for (const ref of local) {
-      if (have.has(ref.hash)) continue;
-      if (await this.copyPack(target, origin, ref, counts)) result.push(ref);
+      if (have.has(ref.hash) || (await this.copyPack(target, origin, ref, counts))) result.push(ref);
     }
-    return result.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
+    return result; // local packs are listed oldest first
   }
 
   private async copyPack(target: Transport, origin: OriginId, ref: PackRef, counts: ExchangeCounts): Promise<boolean> {
