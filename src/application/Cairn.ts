@@ -103,15 +103,17 @@ export class Cairn {
     const guard = new HistoryGuard(this.artifacts, readModel);
     const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock, guard);
     const packs = new MetaPacks(this.artifacts, deps.metaPackThreshold);
-    // This origin's newest event: the last single event file (packs sort after them), else the end of the
-    // newest pack (its single files may have been collected).
+    // This origin's newest event: the newer of the last single event file (packs sort after them) and the
+    // end of the newest pack (any single file a pack folds may have been collected, the newest ones too).
     const ownTail = async (): Promise<{ hlc: string; stem: string } | null> => {
       const keys = await store.list(`${origin}/meta/`);
-      for (let i = keys.length - 1; i >= 0; i--) {
+      let single: string | null = null;
+      for (let i = keys.length - 1; i >= 0 && single === null; i--) {
         const parsed = parseArtifactKey(keys[i]!);
-        if (parsed?.ref.kind === 'meta') return { hlc: parsed.ref.hlc, stem: `${parsed.ref.hlc}-${parsed.ref.hash}` };
+        if (parsed?.ref.kind === 'meta') single = `${parsed.ref.hlc}-${parsed.ref.hash}`;
       }
-      const stem = await packs.newestPacked(origin);
+      const packed = await packs.newestPacked(origin);
+      const stem = single !== null && (packed === null || single > packed) ? single : packed;
       return stem ? { hlc: stem.slice(0, stem.indexOf('-')), stem } : null;
     };
     const hlc = new HlcClock(clock, readModel, async () => (await ownTail())?.hlc ?? null);

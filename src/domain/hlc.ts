@@ -52,6 +52,14 @@ export function tickHlc(last: Hlc | null, nowNs: bigint): Hlc {
 }
 
 /**
+ * The greatest reading a remote event may carry and still be accepted now (`observeHlc`): anything above it is
+ * deferred. A name that claims a reading above it (a forged far-future pack) must not be trusted yet either.
+ */
+export function acceptHorizon(nowNs: bigint, driftNs: bigint = DEFAULT_DRIFT_NS): string {
+  return formatHlc({ ns: nowNs + driftNs, c: MAX_COUNTER });
+}
+
+/**
  * Observe a remote reading. One further ahead of local time than the drift bound is not accepted (its event
  * is deferred and retried later), so a forged far-future reading cannot drag the clock or win forever.
  */

@@ -1,4 +1,4 @@
-import { artifactKey, decodeMetaEvent, isCairnError, parseArtifactKey, parseMetaStem, toIso, type ContentHash, type MetaEvent, type OriginId } from '../../domain';
+import { acceptHorizon, artifactKey, decodeMetaEvent, msToNs, isCairnError, parseArtifactKey, parseMetaStem, toIso, type ContentHash, type MetaEvent, type OriginId } from '../../domain';
 import type { Clock } from '../ports/Clock';
 import type { Quarantine } from '../ports/Quarantine';
 import type { ReadModel } from '../ports/ReadModel';
@@ -26,6 +26,11 @@ export class MetaExchange {
     private readonly packs: MetaPacks,
     private readonly codec: Codec,
   ) {}
+
+  /** Pack names claiming readings above this are not trusted to cover anything (see `contiguousTo`). */
+  private horizon(): string {
+    return acceptHorizon(msToNs(this.clock.now()));
+  }
 
   async pull(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
     await this.pullPacks(target, origin, counts);
@@ -80,7 +85,7 @@ export class MetaExchange {
   private async pullAfterCursor(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
     // What the local packs cover is here already, applied or not.
     const applied = this.readModel.metaCursor(origin);
-    const packed = await this.packs.coveredTo(origin);
+    const packed = await this.packs.coveredTo(origin, this.horizon());
     const cursor = applied !== null && (packed === null || applied > packed) ? applied : packed;
     let after: string | undefined = cursor ? `${origin}/meta/${cursor}-~` : undefined;
     for (;;) {
@@ -121,7 +126,7 @@ export class MetaExchange {
 
   async push(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
     // Events that packs on the target fold (without a gap from the chain's start) travel in those packs.
-    const packed = contiguousTo(await this.pushPacks(target, origin, counts));
+    const packed = contiguousTo(await this.pushPacks(target, origin, counts), this.horizon());
     const cursorKey = `${origin}/meta`;
     const cursor = this.readModel.syncCursorKey(target.url, cursorKey);
     const packedKey = packed === null ? null : `${origin}/meta/${packed}-~`;
@@ -177,17 +182,21 @@ export class MetaExchange {
     }
   }
 
-  /** Copy the packs the target lacks (verified first: never relay damage); returns the packs it now has. */
+  /**
+   * Copy the packs the target lacks (verified first: never relay damage); returns the packs of ours the
+   * target now has. Only those count as covering events: a pack name on the target that we do not hold may
+   * be forged (anyone can write an origin's folder of a shared target), and trusting it would stop the
+   * author pushing its own real events.
+   */
   private async pushPacks(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<PackRef[]> {
     const local = await this.packs.list(origin);
     const there = local.length === 0 ? [] : await listPacks(target, origin);
     const have = new Set(there.map((r) => r.hash));
-    const result = [...there];
+    const result: PackRef[] = [];
     for (const ref of local) {
-      if (have.has(ref.hash)) continue;
-      if (await this.copyPack(target, origin, ref, counts)) result.push(ref);
+      if (have.has(ref.hash) || (await this.copyPack(target, origin, ref, counts))) result.push(ref);
     }
-    return result.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
+    return result; // local packs are listed oldest first
   }
 
   private async copyPack(target: Transport, origin: OriginId, ref: PackRef, counts: ExchangeCounts): Promise<boolean> {

@@ -48,7 +48,9 @@ export class MetaImporter {
 
   private async importAll(origin: OriginId, counts: ImportCounts): Promise<void> {
     await this.hlc.load();
-    if (!(await this.importPacks(origin, counts))) return;
+    // A deferred event in a pack stops the packs, not the single events: the ones below its reading still
+    // apply (a pack may be forged, or folded out of order with them), and the ones above are deferred too.
+    await this.importPacks(origin, counts);
     const cursor = this.readModel.metaCursor(origin);
     let after: string | undefined = cursor ? `${origin}/meta/${cursor}-~` : undefined;
     for (;;) {
@@ -80,7 +82,7 @@ export class MetaImporter {
   /**
    * The events of the local packs beyond the cursor, in order: a new replica replays the ledger from a few
    * packs. Packs were verified whole when they arrived; each event is checked again as it is applied.
-   * False when an event is deferred by the drift bound (stop for this origin).
+   * False when an event is deferred by the drift bound (stop the packs of this origin).
    */
   private async importPacks(origin: OriginId, counts: ImportCounts): Promise<boolean> {
     for (const ref of await this.packs.list(origin)) {

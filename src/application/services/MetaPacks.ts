@@ -40,12 +40,14 @@ export async function listPacks(store: Pick<ArtifactStore, 'list'>, origin: Orig
 
 /**
  * The HLC up to which packs cover an origin's chain without a gap from its start (by their names: each pack
- * names the HLC of the event before its first), or null when they cover nothing.
+ * names the HLC of the event before its first), or null when they cover nothing. A pack whose name claims a
+ * reading beyond `horizon` (further ahead than the drift bound: its last event would be deferred, and it may
+ * be forged) stops the run: events below it must still travel one by one.
  */
-export function contiguousTo(packs: readonly PackRef[]): string | null {
+export function contiguousTo(packs: readonly PackRef[], horizon: string): string | null {
   let to: string | null = null;
   for (const ref of packs) {
-    if (ref.after !== (to ?? CHAIN_START)) break;
+    if (ref.after !== (to ?? CHAIN_START) || ref.hlc > horizon) break;
     to = ref.hlc;
   }
   return to;
@@ -106,8 +108,8 @@ export class MetaPacks {
   }
 
   /** See `contiguousTo`, for the local packs of an origin. */
-  async coveredTo(origin: OriginId): Promise<string | null> {
-    return contiguousTo(await this.list(origin));
+  async coveredTo(origin: OriginId, horizon: string): Promise<string | null> {
+    return contiguousTo(await this.list(origin), horizon);
   }
 
   /** Fold this origin's unpacked events into packs; returns how many packs were written. */
