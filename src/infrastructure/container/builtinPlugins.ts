@@ -1,8 +1,8 @@
 import { PluginRegistry, type CairnPlugin } from '../../application/plugins';
 import { zstdPlugin } from '../../plugins/codec-zstd';
 import { zstdWasmPlugin } from '../../plugins/codec-zstd-wasm';
-import { fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
-import { memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
+import { fileLockPlugin, fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
+import { memoryLockPlugin, memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
 
 /** The plugins that ship with cairn. They register exactly as third-party plugins do. */
 export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
@@ -12,6 +12,8 @@ export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
   memoryStorePlugin as CairnPlugin<never>,
   folderTransportPlugin as CairnPlugin<never>,
   memoryTransportPlugin as CairnPlugin<never>,
+  fileLockPlugin as CairnPlugin<never>,
+  memoryLockPlugin as CairnPlugin<never>,
 ];
 
 export function createRegistry(extra: readonly CairnPlugin<never>[] = []): PluginRegistry {
