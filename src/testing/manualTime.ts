@@ -46,6 +46,11 @@ export class ManualTime {
     this.t = Math.max(this.t, target);
   }
 
+  /** Move time forward without running anything on the way: every process was stopped meanwhile (SIGSTOP). */
+  jump(ms: number): void {
+    this.t += Math.max(0, ms);
+  }
+
   /** A clock on this time (one per simulated process, so that each can be paused on its own). */
   clock(): ManualLockClock {
     let paused = false;
