@@ -81,10 +81,11 @@ export class FileLeaseStore implements LeaseStore {
       const token = await this.newest();
       if (token === 0) return null;
       const record = await this.read(token);
-      if (record && record !== 'unreadable' && !isHeld(record)) return null;
+      if (record === null) continue; // superseded meanwhile: look again
+      if (record !== 'unreadable' && !isHeld(record)) return null;
       const mark = { v: 1, released: true, token: token + 1, forced: true, by: { host: this.self.host, pid: this.self.pid } } as const;
       if (await this.create(token + 1, mark)) {
-        return record && record !== 'unreadable' ? holderOf(record) : { owner: 'unknown', host: 'unknown', pid: 0, token, acquiredAt: 0, expiresAt: 0 };
+        return record !== 'unreadable' ? holderOf(record) : { owner: 'unknown', host: 'unknown', pid: 0, token, acquiredAt: 0, expiresAt: 0 };
       }
     }
     throw new CairnError('LOCK_HELD', `the lock ${this.where} kept changing while it was being broken: try again`);
@@ -106,14 +107,15 @@ export class FileLeaseStore implements LeaseStore {
   }
 
   private async top(): Promise<{ token: number; record: LockRecord } | null> {
-    const token = await this.newest();
-    if (token === 0) return null;
-    const record = await this.read(token);
-    if (record === 'unreadable' || record === null) {
-      // The newest generation is never removed, and is written whole: damage from outside.
-      throw new CairnError('STORE_CORRUPT', `the lock file ${this.file(token)} is unreadable; break the lock with \`cairn lock release --force\``);
+    for (;;) {
+      const token = await this.newest();
+      if (token === 0) return null;
+      const record = await this.read(token);
+      if (record === null) continue; // superseded and collected between the listing and the read: look again
+      // The newest generation is written whole (link or rename of a complete file): damage from outside.
+      if (record === 'unreadable') throw new CairnError('STORE_CORRUPT', `the lock file ${this.file(token)} is unreadable; break the lock with \`cairn lock release --force\``);
+      return { token, record };
     }
-    return { token, record };
   }
 
   private async newest(): Promise<number> {
