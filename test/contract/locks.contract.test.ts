@@ -6,7 +6,7 @@ import { FileLeaseStore } from '../../src/plugins/file-store';
 import { thisHost } from '../../src/plugins/file-store/hostIdentity';
 import { encodeRecord, generationName } from '../../src/plugins/file-store/lockRecord';
 import { MemoryLeaseStore, MemoryLockState } from '../../src/plugins/memory-store';
-import { expectCode, lockContract } from '../../src/testing';
+import { lockContract } from '../../src/testing';
 import { removeTempDirs, tempDir } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
@@ -55,14 +55,16 @@ describe('file lock: what only a file lock has', () => {
     expect(await store.tryAcquire(claim('me'), T0)).toMatchObject({ acquired: false, holder: { owner: 'ghost', token: 9 } });
   });
 
-  it('an unreadable lock file is an error naming the way out, and a forced release clears it', async () => {
+  it('an unreadable newest generation (what an OS crash can leave: lock files are not fsynced) is stale, and its token is never reused', async () => {
     const dir = path.join(tempDir(), 'lock');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, generationName(2)), 'garbage');
+    fs.writeFileSync(path.join(dir, generationName(2)), '');
     const store = new FileLeaseStore(dir);
-    await expectCode(store.tryAcquire(claim('me'), T0), 'STORE_CORRUPT');
-    expect(await store.forceRelease()).toMatchObject({ owner: 'unknown', token: 2 });
-    expect(await store.tryAcquire(claim('me'), T0)).toMatchObject({ acquired: true, holder: { token: 4 } });
+    expect(await store.inspect(T0)).toMatchObject({ owner: 'unknown', token: 2, stale: true });
+    expect(await store.tryAcquire(claim('me'), T0)).toMatchObject({ acquired: true, holder: { token: 3 } });
+    fs.writeFileSync(path.join(dir, generationName(4)), 'garbage');
+    expect(await store.forceRelease()).toMatchObject({ owner: 'unknown', token: 4 });
+    expect(await store.tryAcquire(claim('again'), T0)).toMatchObject({ acquired: true, holder: { token: 6 } });
   });
 
   it('leaves no temp files behind and keeps only the newest generation', async () => {

@@ -7,6 +7,10 @@ import { encodeRecord, generationName, generationOf, holderOf, isHeld, parseReco
 
 type Read = LockRecord | null | 'unreadable';
 
+const newestOf = (names: readonly string[]): number => names.reduce((max, n) => Math.max(max, generationOf(n) ?? 0), 0);
+
+const unknownHolder = (token: number): LockHolder => ({ owner: 'unknown', host: 'unknown', pid: 0, token, acquiredAt: 0, expiresAt: 0 });
+
 let attempts = 0;
 
 /**
@@ -25,10 +29,9 @@ export class FileLeaseStore implements LeaseStore {
   ) {}
 
   async tryAcquire(claim: LeaseClaim, now: number): Promise<AcquireAttempt> {
-    await fsp.mkdir(this.where, { recursive: true });
     for (let round = 0; round < 8; round++) {
       const top = await this.top();
-      if (top && isHeld(top.record)) {
+      if (top && top.record !== 'unreadable' && isHeld(top.record)) {
         if (top.record.owner === claim.owner) return { acquired: true, holder: holderOf(top.record) }; // our retried create
         if (!this.stale(top.record, now)) return { acquired: false, holder: holderOf(top.record) };
       }
@@ -40,12 +43,13 @@ export class FileLeaseStore implements LeaseStore {
         continue; // another contender took this generation: look again
       }
       // A view of the folder older than a generation that was already collected can create a name below the
-      // newest: that is not the lock. Give it back.
-      if ((await this.newest()) > token) {
+      // newest: that is not the lock. Give it back. Otherwise it is ours: remove what it supersedes.
+      const names = await this.names();
+      if (newestOf(names) > token) {
         await fsp.rm(this.file(token), { force: true });
         continue;
       }
-      await this.collect(token);
+      await this.collect(names, token);
       return { acquired: true, holder: holderOf(record) };
     }
     return { acquired: false, holder: null };
@@ -72,6 +76,7 @@ export class FileLeaseStore implements LeaseStore {
 
   async inspect(now: number): Promise<LockStatus | null> {
     const top = await this.top();
+    if (top?.record === 'unreadable') return { ...unknownHolder(top.token), stale: true };
     if (!top || !isHeld(top.record)) return null;
     return { ...holderOf(top.record), stale: this.stale(top.record, now) };
   }
@@ -85,7 +90,7 @@ export class FileLeaseStore implements LeaseStore {
       if (record !== 'unreadable' && !isHeld(record)) return null;
       const mark = { v: 1, released: true, token: token + 1, forced: true, by: { host: this.self.host, pid: this.self.pid } } as const;
       if (await this.create(token + 1, mark)) {
-        return record !== 'unreadable' ? holderOf(record) : { owner: 'unknown', host: 'unknown', pid: 0, token, acquiredAt: 0, expiresAt: 0 };
+        return record !== 'unreadable' ? holderOf(record) : unknownHolder(token);
       }
     }
     throw new CairnError('LOCK_HELD', `the lock ${this.where} kept changing while it was being broken: try again`);
@@ -106,27 +111,32 @@ export class FileLeaseStore implements LeaseStore {
     return { ok: false, reason: 'it was taken over', holder: null };
   }
 
-  private async top(): Promise<{ token: number; record: LockRecord } | null> {
+  /**
+   * The newest generation. Unreadable content counts as a stale lock: we publish only whole files, so only an
+   * OS crash (lock files are not fsynced: every holder died with it) or damage from outside leaves one, and
+   * its token, which is its name, survives either way.
+   */
+  private async top(): Promise<{ token: number; record: LockRecord | 'unreadable' } | null> {
     for (;;) {
       const token = await this.newest();
       if (token === 0) return null;
       const record = await this.read(token);
-      if (record === null) continue; // superseded and collected between the listing and the read: look again
-      // The newest generation is written whole (link or rename of a complete file): damage from outside.
-      if (record === 'unreadable') throw new CairnError('STORE_CORRUPT', `the lock file ${this.file(token)} is unreadable; break the lock with \`cairn lock release --force\``);
-      return { token, record };
+      if (record !== null) return { token, record };
+      // superseded and collected between the listing and the read: look again
     }
   }
 
   private async newest(): Promise<number> {
-    let names: string[];
+    return newestOf(await this.names());
+  }
+
+  private async names(): Promise<string[]> {
     try {
-      names = await fsp.readdir(this.where);
+      return await fsp.readdir(this.where);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    return names.reduce((max, n) => Math.max(max, generationOf(n) ?? 0), 0);
   }
 
   private async read(token: number): Promise<Read> {
@@ -167,19 +177,21 @@ export class FileLeaseStore implements LeaseStore {
 
   private async writeTemp(record: LockRecord): Promise<string> {
     const tmp = path.join(this.where, `${this.tempPrefix()}${++attempts}-${record.token}`);
-    const handle = await fsp.open(tmp, 'wx', 0o644);
+    // Not fsynced: a lock only matters to live processes, and an OS crash ends them all (see `top`).
+    const write = (): Promise<void> => fsp.writeFile(tmp, encodeRecord(record), { flag: 'wx', mode: 0o644 });
     try {
-      await handle.writeFile(encodeRecord(record));
-      await handle.sync(); // the name never points at missing content, even after a power loss
-    } finally {
-      await handle.close();
+      await write();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fsp.mkdir(this.where, { recursive: true });
+      await write();
     }
     return tmp;
   }
 
   /** Remove generations older than ours (they can never be taken again) and leftovers of crashed writers. */
-  private async collect(token: number): Promise<void> {
-    for (const name of await fsp.readdir(this.where)) {
+  private async collect(names: readonly string[], token: number): Promise<void> {
+    for (const name of names) {
       const gen = generationOf(name);
       if (gen !== null && gen < token) await fsp.rm(path.join(this.where, name), { force: true });
       else if (name.startsWith('.tmp-') && !name.startsWith(this.tempPrefix())) await this.removeIfOld(path.join(this.where, name));
