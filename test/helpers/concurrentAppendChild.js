@@ -1,13 +1,14 @@
 // Child process for the two-writers test: opens a home (from dist/, like the real binary), waits at a barrier
 // until every writer is ready, then appends `count` single entries {who, i} to one shared stream, exporting
-// every fifth time and pausing briefly between appends so that the writers interleave.
+// every fifth time and pausing between appends (waiting is not fair: a writer that never pauses keeps the lock)
+// so that the writers interleave.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 async function run(home, who, count, writers) {
   const { openCairn } = require('../../dist');
-  const cairn = await openCairn({ home, lockTimeoutMs: 120_000 });
+  const cairn = await openCairn({ home, lockTimeoutMs: 120_000, lockOptions: { dir: path.join(home, 'lock'), retryMs: 10 } });
   const barrier = path.join(home, 'barrier');
   fs.mkdirSync(barrier, { recursive: true });
   fs.writeFileSync(path.join(barrier, who), '');
@@ -15,7 +16,7 @@ async function run(home, who, count, writers) {
   for (let i = 0; i < count; i++) {
     await cairn.append('shared', [{ who, i }]);
     if (i % 5 === 4) await cairn.export();
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the lock is free most of the time: turns are taken
   }
   cairn.close();
 }
