@@ -59,7 +59,8 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
   const storeName = options.store ?? 'file-store';
   container.loadSync(registry.get(storeName, 'store').fromOptions(options.storeOptions ?? { home }));
   const lockName = options.lock ?? (storeName === 'memory-store' ? 'memory-lock' : 'file-lock');
-  const lockOptions = options.lockOptions ?? (lockName === 'file-lock' ? { dir: path.join(home, 'lock') } : undefined);
+  const lockOptions =
+    lockName === 'file-lock' ? { dir: path.join(home, 'lock'), ...(options.lockOptions as object | undefined) } : options.lockOptions;
   container.loadSync(registry.get(lockName, 'lock').fromOptions(lockOptions));
   container.loadSync(registry.get(options.codec ?? config.codec, 'codec').fromOptions(options.codecOptions));
   // Every registered transport plugin is available; `sync` picks one by the target's URL scheme.
