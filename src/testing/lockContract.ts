@@ -91,6 +91,18 @@ export function lockContract(name: string, make: () => Promise<LockSubject> | Lo
       expect(h.holder.expiresAt).toBeGreaterThan(time.now());
     });
 
+    it('confirm renews an overdue lease inline, so a starved heartbeat timer does not lose the lock', async () => {
+      const a = await contender();
+      const ha = await take(a);
+      a.clock.pause(); // its timer does not fire (a busy event loop); the work still calls confirm before writing
+      time.jump((2 * CONTRACT_TTL_MS) / 3);
+      await ha.confirm();
+      time.jump((2 * CONTRACT_TTL_MS) / 3);
+      await ha.confirm();
+      expect(ha.signal.aborted).toBe(false);
+      await expectCode((await contender()).lock.acquire({ timeoutMs: 0 }), 'LOCK_HELD');
+    });
+
     it('hands over on release, with a greater token', async () => {
       const a = await take(await contender());
       await a.release();
