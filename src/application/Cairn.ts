@@ -211,7 +211,11 @@ export class Cairn {
    * this origin; deletes of damaged copies only; coalesced imports. Serve it with `servePeer` from the package.
    */
   peerHost(): PeerHost {
-    const receive = new ReceiveArtifact(this.origin, this.deps.store, this.artifacts, this.deps.codec);
+    // Received artifacts are other origins' write-once, content-addressed files, verified first: they are
+    // stored without the store's lock (a peer's put must not wait for a local sync); the import that applies
+    // them takes the lock.
+    const unfenced = new ArtifactRepository(this.deps.store, this.deps.codec);
+    const receive = new ReceiveArtifact(this.origin, this.deps.store, unfenced, this.deps.codec);
     return new VerifyingPeerHost(this.deps.store, receive, () => this.importReceived());
   }
 
