@@ -8,6 +8,3 @@ export * from './codecSupport';
 export * from './Quarantine';
 export * from './Transport';
 export * from './MetadataField';
-export * from './Lock';
-export * from './LeaseLock';
-export * from './LeaseHandle';

@@ -1,7 +1,6 @@
 import {
   artifactKey,
   CairnError,
-  isStopError,
   sha256Hex,
   type Checkpoint,
   type ContentHash,
@@ -63,7 +62,6 @@ export class PullOrigin {
       try {
         state = await this.checkpoints.at(origin, seq);
       } catch (err) {
-        if (isStopError(err)) throw err;
         if (!isCairnError(err)) throw err;
         continue;
       }

@@ -1,4 +1,4 @@
-import { isOriginId, isStopError, type OriginId } from '../../domain';
+import { isOriginId, type OriginId } from '../../domain';
 import type { ProgressSink } from '../ports/Progress';
 import type { ReadModel } from '../ports/ReadModel';
 import type { Transport } from '../ports/Transport';
@@ -61,7 +61,6 @@ export class SyncWithTarget {
       try {
         await work();
       } catch (err) {
-        if (isStopError(err)) throw err;
         const e = err as { code?: string; message?: string };
         if (!e.code || e.code === 'INTERNAL') throw err;
         failed.add(origin);
