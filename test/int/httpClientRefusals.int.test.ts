@@ -114,4 +114,20 @@ describe('the HTTP client refuses what it must not do', () => {
     await expectCode(transport(never.url).putIfAbsent(`a-aaaaaa/meta/0000000001.0-${'a'.repeat(64)}.json`, new Uint8Array(70_000)), 'TOO_LARGE');
     expect(never.seen).toEqual([]);
   });
+
+  it('refuses a listing that does not move forward, leaves the prefix or names unsafe keys, instead of looping', async () => {
+    const k = (n: number): string => `alpha-aaaaaa/blobs/${String(n).padStart(64, '0')}`;
+    const pages: unknown[] = [
+      { keys: [k(1), k(2)], next: k(2) }, // the same full page again and again
+      { keys: [k(2), k(1)], next: k(1) },
+      { keys: ['beta-bbbbbb/blobs/' + '0'.repeat(64)], next: null },
+      { keys: ['alpha-aaaaaa/blobs/../x'], next: null },
+      { keys: [k(1), k(2)], next: k(1) },
+    ];
+    for (const page of pages) {
+      const s = await scripted((_n, _req, res) => json(res, 200, page));
+      await expectCode(transport(s.url).list('alpha-aaaaaa/blobs/', { limit: 10_000 }), 'TRANSPORT_FAILED');
+      expect(s.seen.length).toBeLessThanOrEqual(2);
+    }
+  });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CairnError, isLoopbackHost, PEER_API, toIso } from '../../domain';
 import type { PeerHost } from '../../application/peer/PeerHost';
 import { bearerMatcher, checkToken } from './bearerToken';
-import { refuseUnread, route } from './peerRoutes';
+import { refuseUnread, releaseOnClose, route } from './peerRoutes';
 import { Semaphore } from './Semaphore';
 
 export interface PeerServerOptions {
@@ -76,7 +76,7 @@ export async function servePeer(host: PeerHost, options: PeerServerOptions = {})
     }
     const isImport = req.url === `${PEER_API}/import`;
     const release = isImport ? () => undefined : await slots.acquire(1);
-    res.once('close', release);
+    if (!releaseOnClose(req, res, release)) return;
     await route(ctx, req, res).catch((err) => {
       ctx.onFailure(err, req);
       res.destroy();

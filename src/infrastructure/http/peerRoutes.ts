@@ -75,7 +75,7 @@ async function artifact(ctx: RouteContext, method: string, key: string, req: Inc
   const cap = ctx.host.maxBytes(key);
   if (method === 'GET') {
     const release = await ctx.budget.acquire(cap);
-    res.once('close', release);
+    if (!releaseOnClose(req, res, release)) return;
     const bytes = await ctx.host.get(key);
     if (bytes === null) return sendJson(res, 404, { error: { code: 'INPUT_INVALID', message: 'no such artifact' } });
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-store' });
@@ -114,6 +114,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = Buffer.from(`${JSON.stringify(body)}\n`);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': text.length, 'cache-control': 'no-store' });
   res.end(headOnly ? undefined : text);
+}
+
+/**
+ * Give back what a request holds when its response closes. A client can go away while its request waits
+ * (for a slot, for budget): 'close' has then already fired, so release now and report false (stop here).
+ */
+export function releaseOnClose(req: IncomingMessage, res: ServerResponse, release: () => void): boolean {
+  if (res.destroyed || req.socket.destroyed) {
+    release();
+    return false;
+  }
+  res.once('close', release);
+  return true;
 }
 
 /** Refuse a request whose body was not read: the connection closes after the answer, the body is never read. */

@@ -7,6 +7,8 @@ import { CairnError } from '../../domain';
  */
 export function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // The client may have gone away while the request waited for budget: its 'aborted' has already fired.
+    if (req.destroyed && !req.readableEnded) return reject(new CairnError('INPUT_INVALID', 'the client went away before the body was complete'));
     const body = Buffer.allocUnsafe(length);
     let at = 0;
     const fail = (why: string): void => {

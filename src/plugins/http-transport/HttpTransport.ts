@@ -83,9 +83,16 @@ export class HttpTransport implements Transport {
       if (want <= 0) return keys;
       const q = new URLSearchParams({ prefix, limit: String(want), ...(after !== undefined ? { after } : {}) });
       const page = this.json<{ keys: string[]; next: string | null }>(await this.call({ method: 'GET', path: `${PEER_API}/list?${q}`, maxResponseBytes: JSON_MAX }), `list ${prefix}`);
-      keys.push(...page.keys);
+      // The peer is not trusted to page correctly: every key is a safe key under the prefix, after the cursor,
+      // in strictly increasing order, and `next` is the last of them. Otherwise the listing could loop for ever.
+      if (!Array.isArray(page.keys) || (page.next !== null && page.next !== page.keys[page.keys.length - 1])) throw this.disorder(prefix, 'a cursor that is not its last key');
+      for (const key of page.keys) {
+        if (typeof key !== 'string' || !key.startsWith(prefix) || !isSafeStoreKey(key)) throw this.disorder(prefix, `key ${JSON.stringify(String(key).slice(0, 200))} outside the prefix`);
+        if (after !== undefined && key <= after) throw this.disorder(prefix, `key ${JSON.stringify(key)} not after ${JSON.stringify(after)}`);
+        after = key;
+        keys.push(key);
+      }
       if (page.next === null || page.keys.length === 0) return keys;
-      after = page.next;
     }
   }
 
@@ -125,6 +132,10 @@ export class HttpTransport implements Transport {
     } catch {
       throw new CairnError('TRANSPORT_FAILED', `${this.url} answered ${what} with something that is not JSON: is it a cairn peer?`);
     }
+  }
+
+  private disorder(prefix: string, what: string): CairnError {
+    return new CairnError('TRANSPORT_FAILED', `${this.url} listed ${prefix} inconsistently (${what}); nothing was trusted from it: is it a cairn peer?`);
   }
 
   private failure(r: Reply, what: string): CairnError {
