@@ -119,21 +119,20 @@ export class Cairn {
     const hlc = new HlcClock(clock, readModel, async () => (await ownTail())?.hlc ?? null);
     const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc, origin, packs);
     this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus, metaImporter);
+    this.importReceivedUseCase = new ImportReceived(origin, this.artifacts, importer, metaImporter, readModel);
     this.syncUseCase = new SyncWithTarget(
       origin,
       this.exportStore,
       new PullOrigin(this.artifacts, checkpoints, readModel, codec, quarantine, clock, guard),
-      importer,
       new PushOrigin(this.artifacts, checkpoints, readModel, codec),
       this.artifacts,
       readModel,
       new MetaExchange(this.artifacts, readModel, quarantine, clock, packs, codec),
-      metaImporter,
+      this.importReceivedUseCase,
       packs,
     );
     this.editMetadata = new EditMetadata(origin, this.artifacts, readModel, this.bus, hlc, deps.metadataFields ?? [], async () => (await ownTail())?.stem ?? null);
     this.putBlobUseCase = new PutBlob(origin, this.artifacts, this.bus);
-    this.importReceivedUseCase = new ImportReceived(origin, this.artifacts, importer, metaImporter, readModel);
     for (const projection of readModel.projections) this.bus.attach(projection);
   }
 

@@ -71,8 +71,9 @@ export class MetaImporter {
         const name = parseMetaStem(stem);
         if (!name) continue;
         const ref = { kind: 'meta' as const, hlc: name.hlc, hash: name.hash };
-        const bytes = (await this.artifacts.has(origin, ref)) ? null : await this.packs.findEvent(origin, stem);
-        if (!bytes && !(await this.artifacts.has(origin, ref))) continue;
+        const single = await this.artifacts.has(origin, ref);
+        const bytes = single ? null : await this.packs.findEvent(origin, stem);
+        if (!single && !bytes) continue;
         if (await this.apply(origin, ref, counts, bytes)) progress = true;
       }
       this.flush(origin); // the projection settles what is still missing

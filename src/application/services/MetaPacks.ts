@@ -18,6 +18,7 @@ import type { ArtifactStore } from '../ports/ArtifactStore';
 import type { ArtifactRepository } from './ArtifactRepository';
 
 export type PackRef = Extract<ArtifactRef, { kind: 'metaPack' }>;
+type ChainedEvent = { bytes: Uint8Array; hash: ContentHash; event: MetaEvent };
 
 const PAGE = 1000;
 /** The author packs its events once this many are not in a pack yet. */
@@ -115,49 +116,60 @@ export class MetaPacks {
   /** Fold this origin's unpacked events into packs; returns how many packs were written. */
   async packOwn(origin: OriginId): Promise<number> {
     const newest = (await this.list(origin)).at(-1);
-    let prev = newest ? ((await this.read(origin, newest))?.header.last ?? null) : null;
+    const prev = newest ? ((await this.read(origin, newest))?.header.last ?? null) : null;
     if (newest && !prev) return 0; // our newest pack is unreadable here: do not guess where the chain is
-    let after: string | undefined = prev ? `${origin}/meta/${prev.slice(0, prev.indexOf('-'))}-~` : undefined;
     let written = 0;
-    let run: { bytes: Uint8Array; hash: ContentHash; event: MetaEvent }[] = [];
+    let run: ChainedEvent[] = [];
     let runBytes = 0;
-    const flush = async (): Promise<void> => {
-      const pack = encodeMetaPack(origin, run);
-      await this.artifacts.publish(origin, { kind: 'metaPack', hlc: pack.hlc, after: pack.after, hash: pack.hash }, pack.bytes);
+    for await (const next of this.chainAfter(origin, prev)) {
+      if (run.length === META_PACK_LIMITS.maxEvents || runBytes + next.bytes.length + 512 > META_PACK_LIMITS.maxBytes) {
+        await this.publishPack(origin, run);
+        written++;
+        run = [];
+        runBytes = 0;
+      }
+      run.push(next);
+      runBytes += next.bytes.length;
+    }
+    // A final partial run is packed only when it is large enough; the rest waits for more events.
+    if (run.length >= this.threshold) {
+      await this.publishPack(origin, run);
       written++;
-      run = [];
-      runBytes = 0;
-    };
+    }
+    return written;
+  }
+
+  private async publishPack(origin: OriginId, run: readonly ChainedEvent[]): Promise<void> {
+    const pack = encodeMetaPack(origin, run);
+    await this.artifacts.publish(origin, { kind: 'metaPack', hlc: pack.hlc, after: pack.after, hash: pack.hash }, pack.bytes);
+  }
+
+  /**
+   * This origin's single events after the stem `prev` that continue its chain, in name order. It stops at a
+   * gap in the chain or at an event it cannot read here (the run is packed up to it, never past it).
+   */
+  private async *chainAfter(origin: OriginId, prev: string | null): AsyncGenerator<ChainedEvent> {
+    let after: string | undefined = prev ? `${origin}/meta/${prev.slice(0, prev.indexOf('-'))}-~` : undefined;
     for (;;) {
       const keys = await this.artifacts.list(`${origin}/meta/`, after, PAGE);
       for (const key of keys) {
         const parsed = parseArtifactKey(key);
         if (parsed?.ref.kind !== 'meta') continue; // packs sort last, other names are not ours
         const bytes = await this.artifacts.readCanonical(origin, parsed.ref);
+        if (!bytes) return;
         let event: MetaEvent;
         try {
-          if (!bytes) return this.finish(run, written, flush);
           event = decodeMetaEvent(bytes, { origin, hlc: parsed.ref.hlc, hash: parsed.ref.hash });
         } catch {
-          return this.finish(run, written, flush); // unreadable here: stop the run before it
+          return;
         }
-        if ((event.prev ?? null) !== prev) return this.finish(run, written, flush); // a gap in the chain
-        if (run.length === META_PACK_LIMITS.maxEvents || runBytes + bytes.length + 512 > META_PACK_LIMITS.maxBytes) await flush();
-        run.push({ bytes, hash: parsed.ref.hash, event });
-        runBytes += bytes.length;
+        if ((event.prev ?? null) !== prev) return;
+        yield { bytes, hash: parsed.ref.hash, event };
         prev = `${parsed.ref.hlc}-${parsed.ref.hash}`;
       }
-      if (keys.length < PAGE) return this.finish(run, written, flush);
+      if (keys.length < PAGE) return;
       after = keys[keys.length - 1];
     }
   }
 
-  /** A final partial run is packed only when it is large enough; the rest waits for more events. */
-  private async finish(run: readonly unknown[], written: number, flush: () => Promise<void>): Promise<number> {
-    if (run.length >= this.threshold) {
-      await flush();
-      return written + 1;
-    }
-    return written;
-  }
 }

@@ -2,7 +2,8 @@ import { isOriginId, type OriginId } from '../../domain';
 import type { ReadModel } from '../ports/ReadModel';
 import type { ArtifactRepository } from '../services/ArtifactRepository';
 import type { MetaImporter } from '../services/MetaImporter';
-import { emptyCounts, type OriginImporter } from '../services/OriginImporter';
+import { OriginGuard } from '../services/OriginGuard';
+import { emptyCounts, type ImportCounts, type OriginImporter } from '../services/OriginImporter';
 
 export interface ImportReport {
   readonly streams: number;
@@ -33,24 +34,11 @@ export class ImportReceived {
 
   async execute(): Promise<ImportReport> {
     const counts = emptyCounts();
-    const failures: { origin: string; code: string; message: string }[] = [];
-    const failed = new Set<string>();
-    const origins = (await this.artifacts.origins()).filter((o): o is OriginId => isOriginId(o) && o !== this.origin);
+    const guard = new OriginGuard();
+    const origins = await this.otherOrigins();
     const conflictsBefore = this.readModel.conflicts().length;
-    const guard = async (origin: OriginId, work: () => Promise<unknown>): Promise<void> => {
-      if (failed.has(origin)) return;
-      try {
-        await work();
-      } catch (err) {
-        const e = err as { code?: string; message?: string };
-        if (!e.code || e.code === 'INTERNAL') throw err;
-        failed.add(origin);
-        failures.push({ origin, code: e.code, message: e.message ?? String(err) });
-      }
-    };
-    for (const origin of origins) await guard(origin, () => this.importer.importOrigin(origin, counts));
-    for (const origin of origins) await guard(origin, () => this.metaImporter.importOrigin(origin, counts));
-    failures.push(...counts.forks.filter((f) => !failed.has(f.origin)));
+    await this.importContent(origins, counts, guard);
+    await this.importMeta(origins, counts, guard);
     return {
       streams: counts.streams.size,
       entries: counts.entries,
@@ -58,7 +46,23 @@ export class ImportReceived {
       deferred: counts.deferred,
       quarantined: counts.quarantined,
       conflicts: this.readModel.conflicts().length - conflictsBefore,
-      failures,
+      failures: guard.failures,
     };
+  }
+
+  /** Every origin in the local store but this one. */
+  async otherOrigins(): Promise<OriginId[]> {
+    return (await this.artifacts.origins()).filter((o): o is OriginId => isOriginId(o) && o !== this.origin);
+  }
+
+  /** Each origin's newest complete checkpoint (the import step of a sync, too). */
+  async importContent(origins: readonly OriginId[], counts: ImportCounts, guard: OriginGuard): Promise<void> {
+    for (const origin of origins) await guard.run(origin, () => this.importer.importOrigin(origin, counts));
+  }
+
+  /** Metadata, once the content of every origin is in, so that its targets are here; then the forks found. */
+  async importMeta(origins: readonly OriginId[], counts: ImportCounts, guard: OriginGuard): Promise<void> {
+    for (const origin of origins) await guard.run(origin, () => this.metaImporter.importOrigin(origin, counts));
+    guard.addForks(counts.forks);
   }
 }

@@ -4,14 +4,14 @@ import type { ReadModel } from '../ports/ReadModel';
 import type { Transport } from '../ports/Transport';
 import type { ArtifactRepository } from '../services/ArtifactRepository';
 import type { MetaExchange } from '../services/MetaExchange';
-import type { MetaImporter } from '../services/MetaImporter';
 import type { MetaPacks } from '../services/MetaPacks';
-import type { OriginImporter } from '../services/OriginImporter';
 import { emptyCounts } from '../services/OriginImporter';
 import type { PullOrigin } from '../services/PullOrigin';
 import type { PushOrigin } from '../services/PushOrigin';
+import { OriginGuard } from '../services/OriginGuard';
 import { emptyExchange } from '../services/SyncCounts';
 import type { ExportResult, ExportStore } from './ExportStore';
+import type { ImportReceived } from './ImportReceived';
 
 export interface SyncResult {
   readonly target: string;
@@ -42,12 +42,11 @@ export class SyncWithTarget {
     private readonly origin: OriginId,
     private readonly exportStore: ExportStore,
     private readonly pull: PullOrigin,
-    private readonly importer: OriginImporter,
     private readonly push: PushOrigin,
     private readonly artifacts: ArtifactRepository,
     private readonly readModel: ReadModel,
     private readonly meta: MetaExchange,
-    private readonly metaImporter: MetaImporter,
+    private readonly imports: ImportReceived,
     private readonly packs: MetaPacks,
   ) {}
 
@@ -55,24 +54,13 @@ export class SyncWithTarget {
     const exported = await this.exportStore.execute(onProgress);
     await this.packs.packOwn(this.origin); // before push, so a new replica gets our ledger in a few packs
     const exchange = emptyExchange();
-    const failed = new Set<string>();
-    const guard = async (origin: string, work: () => Promise<unknown>): Promise<void> => {
-      if (failed.has(origin)) return;
-      try {
-        await work();
-      } catch (err) {
-        const e = err as { code?: string; message?: string };
-        if (!e.code || e.code === 'INTERNAL') throw err;
-        failed.add(origin);
-        exchange.failures.push({ origin, code: e.code, message: e.message ?? String(err) });
-      }
-    };
+    const guard = new OriginGuard(exchange.failures);
 
     const remote = (await target.origins()).filter((o): o is OriginId => isOriginId(o) && o !== this.origin);
     let done = 0;
     for (const origin of remote) {
       onProgress?.({ phase: 'pull', done: done++, total: remote.length });
-      await guard(origin, async () => {
+      await guard.run(origin, async () => {
         await this.pull.execute(target, origin, exchange);
         await this.meta.pull(target, origin, exchange);
       });
@@ -80,25 +68,16 @@ export class SyncWithTarget {
 
     const counts = emptyCounts();
     const local = (await this.artifacts.origins()).filter((o): o is OriginId => isOriginId(o));
-    for (const origin of local) {
-      if (origin === this.origin) continue;
-      await guard(origin, () => this.importer.importOrigin(origin, counts));
-    }
-
-    // Metadata after the content of every origin, so that its targets are here.
-    const conflictsBefore = this.readModel.conflicts().length;
-    for (const origin of local) {
-      if (origin === this.origin) continue;
-      await guard(origin, () => this.metaImporter.importOrigin(origin, counts));
-    }
-    exchange.failures.push(...counts.forks.filter((f) => !failed.has(f.origin)));
-    for (const f of counts.forks) failed.add(f.origin);
+    const others = local.filter((o) => o !== this.origin);
+    await this.imports.importContent(others, counts, guard);
+    const conflictsBefore = this.readModel.conflicts().length; // metadata conflicts this sync adds
+    await this.imports.importMeta(others, counts, guard);
 
     done = 0;
     for (const origin of local) {
       onProgress?.({ phase: 'push', done: done++, total: local.length });
       const limit = origin === this.origin ? exported.checkpoint ?? (await this.newestOwn()) : this.readModel.originPosition(origin)?.seq ?? 0;
-      await guard(origin, async () => {
+      await guard.run(origin, async () => {
         await this.push.execute(target, origin, limit, exchange);
         await this.meta.push(target, origin, exchange);
       });
