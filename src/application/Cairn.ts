@@ -10,6 +10,7 @@ import type { Transport, TransportFactory, TransportOptions } from './ports/Tran
 import type { ProgressSink } from './ports/Progress';
 import type { ConflictView, EntryView, ReadModel, SearchHit, StreamSummary } from './ports/ReadModel';
 import type { MetadataField } from './ports/MetadataField';
+import type { Lock, LockHolder, LockStatus } from './ports/Lock';
 import { ArtifactRepository } from './services/ArtifactRepository';
 import { CheckpointReader } from './services/CheckpointReader';
 import { LocalStreams } from './services/LocalStreams';
@@ -19,7 +20,8 @@ import { MetaExchange } from './services/MetaExchange';
 import { MetaImporter } from './services/MetaImporter';
 import { MetaPacks } from './services/MetaPacks';
 import { EditMetadata, type EditRequest } from './usecases/EditMetadata';
-import { Mutex } from './services/Mutex';
+import { fenceLocal, fenceTransport } from './services/fenced';
+import { StoreGuard } from './services/StoreGuard';
 import { OriginImporter } from './services/OriginImporter';
 import { PullOrigin } from './services/PullOrigin';
 import { PushOrigin } from './services/PushOrigin';
@@ -48,7 +50,13 @@ export interface CairnDeps {
   readonly metadataFields?: readonly MetadataField[];
   /** Own metadata events are folded into a pack once this many are unpacked (default 1024; tests lower it). */
   readonly metaPackThreshold?: number;
+  /** The store's lock, held by every mutation for its whole run (none: in-process exclusion only). */
+  readonly lock?: Lock;
+  /** How long a mutation waits for the lock before LOCK_HELD (default 30 s). */
+  readonly lockTimeoutMs?: number;
 }
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 export interface StatusReport {
   readonly origin: OriginId;
@@ -73,12 +81,14 @@ export interface StatusReport {
 }
 
 /**
- * The library's front door: one store, opened for one origin. Mutations are serialised; every accepted
- * write is published on `events$` and folded into the read model before the call returns.
+ * The library's front door: one store, opened for one origin. Mutations are serialised, in this process and
+ * across processes (the store's lock, held for each whole operation; see StoreGuard); every accepted write is
+ * published on `events$` and folded into the read model before the call returns.
  */
 export class Cairn {
-  private readonly bus = new EventBus();
-  private readonly mutex = new Mutex();
+  private readonly guard: StoreGuard;
+  private readonly bus: EventBus;
+  private readonly hlc: HlcClock;
   private readonly artifacts: ArtifactRepository;
   private readonly localStreams: LocalStreams;
   private readonly appendEntries: AppendEntries;
@@ -91,10 +101,14 @@ export class Cairn {
   private closed = false;
 
   /** Every event the store accepts (RxJS). Subscribing never affects the read model. */
-  readonly events$: Observable<DomainEvent> = this.bus.events$;
+  readonly events$: Observable<DomainEvent>;
 
   constructor(private readonly deps: CairnDeps) {
-    const { origin, store, codec, journal, readModel, clock, quarantine } = deps;
+    this.guard = new StoreGuard(deps.lock ?? null, deps.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () => this.othersWrote());
+    this.bus = new EventBus(() => this.guard.check());
+    this.events$ = this.bus.events$;
+    // Every write the use cases make passes the fence: none reaches the store once the lock is lost.
+    const { origin, store, codec, journal, readModel, clock, quarantine } = fenceLocal(deps, this.guard);
     this.artifacts = new ArtifactRepository(store, codec);
     const checkpoints = new CheckpointReader(this.artifacts);
     this.localStreams = new LocalStreams(origin, this.artifacts, checkpoints, journal);
@@ -116,7 +130,7 @@ export class Cairn {
       const stem = single !== null && (packed === null || single > packed) ? single : packed;
       return stem ? { hlc: stem.slice(0, stem.indexOf('-')), stem } : null;
     };
-    const hlc = new HlcClock(clock, readModel, async () => (await ownTail())?.hlc ?? null);
+    const hlc = (this.hlc = new HlcClock(clock, readModel, async () => (await ownTail())?.hlc ?? null));
     const metaImporter = new MetaImporter(this.artifacts, readModel, this.bus, quarantine, clock, hlc, origin, packs);
     this.replayStore = new ReplayStore(origin, this.artifacts, importer, journal, this.localStreams, readModel, this.bus, metaImporter);
     this.importReceivedUseCase = new ImportReceived(origin, this.artifacts, importer, metaImporter, readModel);
@@ -145,8 +159,8 @@ export class Cairn {
   }
 
   /** Catch the read model up with the store (after a crash, or when the database was deleted). */
-  catchUp(onProgress?: ProgressSink): Promise<ReplayResult> {
-    return this.mutating(() => this.replayStore.execute(onProgress));
+  catchUp(onProgress?: ProgressSink, options: { lockTimeoutMs?: number } = {}): Promise<ReplayResult> {
+    return this.mutating(() => this.replayStore.execute(onProgress), options.lockTimeoutMs);
   }
 
   append(stream: string, bodies: readonly Json[], options?: AppendOptions): Promise<AppendResult> {
@@ -177,7 +191,7 @@ export class Cairn {
    */
   sync(target: string, options: TransportOptions & { onProgress?: ProgressSink } = {}): Promise<SyncResult> {
     return this.mutating(async () => {
-      const transport = await this.openTarget(target, options);
+      const transport = fenceTransport(await this.openTarget(target, options), this.guard);
       try {
         return await this.syncUseCase.execute(transport, options.onProgress);
       } finally {
@@ -280,6 +294,28 @@ export class Cairn {
     return resolveStreamRef(stream, this.origin).gid;
   }
 
+  /** Who holds the store's lock (`stale` when its lease ran out or its process died), or null. */
+  lockStatus(): Promise<LockStatus | null> {
+    return this.guard.status();
+  }
+
+  /** Break the store's lock whoever holds it (its holder stops before its next write); returns who held it. */
+  forceReleaseLock(): Promise<LockHolder | null> {
+    return this.guard.forceRelease();
+  }
+
+  /**
+   * Stop the running mutation before its next write and refuse new ones (Ctrl-C). Resolves when it has
+   * settled; after a bounded wait, `abandonLock` gives the lock up even if it has not.
+   */
+  interrupt(): Promise<void> {
+    return this.guard.interrupt();
+  }
+
+  abandonLock(): Promise<void> {
+    return this.guard.abandon();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -287,8 +323,15 @@ export class Cairn {
     this.deps.readModel.close();
   }
 
-  private mutating<T>(work: () => Promise<T>): Promise<T> {
+  private mutating<T>(work: () => Promise<T>, lockTimeoutMs?: number): Promise<T> {
     if (this.closed) return Promise.reject(new CairnError('INTERNAL', 'this cairn instance is closed'));
-    return this.mutex.run(work);
+    return this.guard.run(work, { timeoutMs: lockTimeoutMs });
+  }
+
+  /** Someone else held the lock since we last did: forget what this process cached of the store. */
+  private othersWrote(): void {
+    this.localStreams.invalidate();
+    this.hlc.reload();
+    this.deps.readModel.revalidate();
   }
 }

@@ -13,6 +13,9 @@ export class EventBus {
   private failures: unknown[] = [];
   readonly events$: Observable<DomainEvent> = this.subject.asObservable();
 
+  /** `beforePublish` runs first and may refuse by throwing (the fence of the store's lock). */
+  constructor(private readonly beforePublish: () => void = () => undefined) {}
+
   attach(projection: Projection): Subscription {
     return this.events$.subscribe({
       next: (event) => {
@@ -26,6 +29,7 @@ export class EventBus {
   }
 
   publish(event: DomainEvent): void {
+    this.beforePublish();
     this.subject.next(event);
     if (this.failures.length > 0) {
       const [first] = this.failures;

@@ -13,5 +13,8 @@ export const TOKENS = {
   TransportFactory: Symbol.for('cairn.TransportFactory'),
   Quarantine: Symbol.for('cairn.Quarantine'),
   MetadataField: Symbol.for('cairn.MetadataField'),
+  /** The store's lock (a lock plugin binds it) and the clock leases are measured with (never a test's fake clock by accident: see openCairn). */
+  Lock: Symbol.for('cairn.Lock'),
+  LockClock: Symbol.for('cairn.LockClock'),
   Cairn: Symbol.for('cairn.Cairn'),
 } as const;

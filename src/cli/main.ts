@@ -7,6 +7,7 @@ import { UsageError } from './UsageError';
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   home: { type: 'string' },
+  'lock-timeout': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -24,9 +25,10 @@ export function helpText(): string {
     'global options:',
     '  --home DIR  the store (default $CAIRN_HOME, else $XDG_DATA_HOME/cairn or ~/.local/share/cairn)',
     '  --json      one JSON document on stdout',
+    '  --lock-timeout S  how long to wait for the store\'s lock (default 5 seconds; 0 tries once)',
     '  --help      this text, or a command\'s usage with `cairn <command> --help`',
     '',
-    'exit codes: 0 ok, 1 failure, 2 usage error, 3 store lock held',
+    'exit codes: 0 ok, 1 failure, 2 usage error, 3 store lock held (or lost mid-operation), 130 interrupted',
   ].join('\n');
 }
 
@@ -77,7 +79,7 @@ function hoistCommand(argv: readonly string[]): string[] {
   const args = [...argv];
   let i = 0;
   while (i < args.length && args[i]!.startsWith('-') && args[i] !== '--help' && args[i] !== '-h' && args[i] !== '--version') {
-    i += args[i] === '--home' ? 2 : 1;
+    i += args[i] === '--home' || args[i] === '--lock-timeout' ? 2 : 1;
   }
   if (i === 0 || i >= args.length) return args;
   const [command] = args.splice(i, 1);

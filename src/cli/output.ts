@@ -8,7 +8,13 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, lockHeld: 3 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, lockHeld: 3, interrupted: 130 } as const;
+
+/** The exit code of an error code: the lock (held, or lost mid-operation) is 3, Ctrl-C is 130. */
+function exitFor(code: string): number {
+  if (code === 'LOCK_HELD' || code === 'LOCK_LOST') return EXIT.lockHeld;
+  return code === 'INTERRUPTED' ? EXIT.interrupted : EXIT.failure;
+}
 
 export function printJson(io: Io, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value)}\n`);
@@ -32,7 +38,7 @@ export function reportError(io: Io, err: unknown, json: boolean): number {
   const message = oneLine(raw);
   io.stderr.write(`cairn: ${message}\n`);
   if (json) printJson(io, { error: { code, message } });
-  return code === 'LOCK_HELD' ? EXIT.lockHeld : EXIT.failure;
+  return exitFor(code);
 }
 
 /** Errors are one line: embedded newlines (from file contents or parser messages) are folded. */

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'TOO_LARGE',
   'INSECURE_TARGET',
   'TRANSPORT_FAILED',
+  'LOCK_LOST',
+  'INTERRUPTED',
   'IO_FAILED',
   'INTERNAL',
 ] as const;
@@ -58,4 +60,13 @@ export class CairnError extends Error {
 
 export function isCairnError(err: unknown, code?: ErrorCode): err is CairnError {
   return err instanceof CairnError && (code === undefined || err.code === code);
+}
+
+/**
+ * Errors that stop an operation as a whole: the store's lock was lost, or the operation was interrupted
+ * (Ctrl-C). Code that turns other errors into per-item outcomes (deferred, quarantined, a failed origin)
+ * must rethrow these.
+ */
+export function isStopError(err: unknown): err is CairnError {
+  return isCairnError(err, 'LOCK_LOST') || isCairnError(err, 'INTERRUPTED');
 }

@@ -8,3 +8,5 @@ export * from './journalContract';
 export * from './codecContract';
 export * from './prng';
 export * from './transportContract';
+export * from './lockContract';
+export * from './manualTime';

@@ -150,14 +150,33 @@ describe('regression: crashes inside export', () => {
   });
 });
 
-describe('regression: two writers on one home (no lock yet: the lock issue closes the race)', () => {
-  it('two appends that claimed the same ordinal are reported as corruption, never resolved silently', async () => {
+describe('regression: two writers on one home take turns under the store lock', () => {
+  it('two instances appending and exporting at once both succeed, with dense ordinals, and rebuild agrees', async () => {
     const home = tempHome();
     const a = await openCairn({ home });
     const b = await openCairn({ home });
-    await Promise.all([a.append('s', [{ from: 'a' }]), b.append('s', [{ from: 'b' }])]);
+    for (let i = 0; i < 8; i++) {
+      await Promise.all([a.append('s', [{ from: 'a', i }]), b.append('s', [{ from: 'b', i }]), (i % 2 ? a : b).export()]);
+    }
+    await a.export();
+    const entries = a.show('s', { limit: 100 }).entries;
     a.close();
     b.close();
+    expect(entries.map((e) => e.ordinal)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    for (const who of ['a', 'b']) {
+      expect(entries.map((e) => e.body as { from: string; i: number }).filter((x) => x.from === who).map((x) => x.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+    await expectRebuildEqualsIncremental(home);
+  });
+
+  it('a journal where two records claim one ordinal (a writer that bypassed the lock) is corruption, never resolved silently', async () => {
+    const home = tempHome();
+    const a = await openCairn({ home });
+    await a.append('s', [{ from: 'a' }]);
+    a.close();
+    const journal = path.join(home, 'journal', `${encodeName('s')}.ndjson`);
+    const last = fs.readFileSync(journal, 'utf8').trimEnd().split('\n').at(-1)!;
+    fs.appendFileSync(journal, `${last.replace('"a"', '"b"')}\n`);
     const c = await openCairn({ home, database: path.join(home, 'check.db'), skipCatchUp: true });
     await expect(c.rebuild()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
     c.close();

@@ -93,5 +93,10 @@ export interface ReadModel {
   reapplyUnknownMeta(): number;
   /** Drop everything: the start of a rebuild. */
   reset(): void;
+  /**
+   * Another process may have written since this one last held the store's lock: drop what is cached, and
+   * reopen the database if it was replaced (another process's rebuild).
+   */
+  revalidate(): void;
   close(): void;
 }

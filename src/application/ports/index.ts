@@ -8,3 +8,6 @@ export * from './codecSupport';
 export * from './Quarantine';
 export * from './Transport';
 export * from './MetadataField';
+export * from './Lock';
+export * from './LeaseLock';
+export * from './LeaseHandle';

@@ -9,6 +9,7 @@ import type { ReadModel } from '../ports/ReadModel';
  */
 export class HlcClock {
   private last: Hlc | null | undefined;
+  private stale = false;
 
   constructor(
     private readonly clock: Clock,
@@ -18,10 +19,15 @@ export class HlcClock {
 
   /** Load the persisted state once, before the first reading is issued or observed. */
   async load(): Promise<void> {
-    if (this.last !== undefined) return;
+    if (this.last !== undefined && !this.stale) return;
+    this.stale = false;
     const known = [this.readModel.maxHlc(), await this.newestOwn()].filter((h): h is string => h !== null).map(parseHlc);
-    const loaded = known.reduce<Hlc | null>((a, b) => (a && (a.ns > b.ns || (a.ns === b.ns && a.c >= b.c)) ? a : b), null);
-    if (this.last === undefined) this.last = loaded;
+    this.last = [this.last ?? null, ...known].reduce<Hlc | null>((a, b) => (a && (!b || a.ns > b.ns || (a.ns === b.ns && a.c >= b.c)) ? a : b), null);
+  }
+
+  /** Another process may have stamped events since the state was loaded: load it again (never going back). */
+  reload(): void {
+    this.stale = true;
   }
 
   async next(): Promise<string> {

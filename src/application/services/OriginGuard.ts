@@ -1,3 +1,5 @@
+import { isStopError } from '../../domain';
+
 export interface OriginFailure {
   readonly origin: string;
   readonly code: string;
@@ -18,6 +20,7 @@ export class OriginGuard {
     try {
       await work();
     } catch (err) {
+      if (isStopError(err)) throw err;
       const e = err as { code?: string; message?: string };
       if (!e.code || e.code === 'INTERNAL') throw err;
       this.failed.add(origin);

@@ -2,6 +2,7 @@ import {
   artifactKey,
   blobRefPath,
   globalId,
+  isStopError,
   isCairnError,
   manifestRef,
   segmentRef,
@@ -72,6 +73,7 @@ export class OriginImporter {
       try {
         state = await this.checkpoints.at(origin, seq);
       } catch (err) {
+        if (isStopError(err)) throw err;
         if (isCairnError(err)) continue; // a broken chain or a future version: try an older checkpoint
         throw err;
       }
@@ -109,6 +111,7 @@ export class OriginImporter {
       try {
         manifest = await this.artifacts.manifest(origin, hash);
       } catch (err) {
+        if (isStopError(err)) throw err;
         if (isCorruption(err)) await this.evict(origin, manifestRef(hash), err, counts);
         if (isCairnError(err)) return null;
         throw err;
@@ -135,6 +138,7 @@ export class OriginImporter {
             try {
               decoded = await this.artifacts.segment(origin, { hash: seg.hash, origin, stream: item.stream, from: seg.from, to: seg.to });
             } catch (err) {
+              if (isStopError(err)) throw err;
               if (isCorruption(err)) await this.evict(origin, ref, err, counts);
               if (isCairnError(err)) throw new Deferred();
               throw err;

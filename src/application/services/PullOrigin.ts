@@ -1,6 +1,7 @@
 import {
   artifactKey,
   CairnError,
+  isStopError,
   sha256Hex,
   type Checkpoint,
   type ContentHash,
@@ -62,6 +63,7 @@ export class PullOrigin {
       try {
         state = await this.checkpoints.at(origin, seq);
       } catch (err) {
+        if (isStopError(err)) throw err;
         if (!isCairnError(err)) throw err;
         continue;
       }

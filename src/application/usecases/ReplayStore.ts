@@ -1,4 +1,4 @@
-import { globalId, isOriginId, type OriginId, type StreamId } from '../../domain';
+import { globalId, isOriginId, isStopError, type OriginId, type StreamId } from '../../domain';
 import type { EventBus } from '../EventBus';
 import type { Journal } from '../ports/Journal';
 import type { ProgressSink } from '../ports/Progress';
@@ -50,6 +50,7 @@ export class ReplayStore {
       try {
         await this.importer.importOrigin(origin, counts);
       } catch (err) {
+        if (isStopError(err)) throw err;
         const e = err as { code?: string; message?: string };
         failures.push({ origin, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
       }
@@ -60,6 +61,7 @@ export class ReplayStore {
       try {
         await this.meta.importOrigin(origin, counts);
       } catch (err) {
+        if (isStopError(err)) throw err;
         if (origin === this.origin) throw err;
         const e = err as { code?: string; message?: string };
         failures.push({ origin, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });

@@ -3,6 +3,7 @@ import { appendCommand } from './append';
 import { demoCommand } from './demo';
 import { exportCommand } from './export';
 import { initCommand } from './init';
+import { lockCommand } from './lock';
 import { conflictsCommand, metaCommand } from './meta';
 import { rebuildCommand } from './rebuild';
 import { searchCommand } from './search';
@@ -25,5 +26,6 @@ export const COMMANDS: readonly Command[] = [
   conflictsCommand,
   statusCommand,
   rebuildCommand,
+  lockCommand,
   demoCommand,
 ];

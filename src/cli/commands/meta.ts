@@ -52,7 +52,7 @@ export const conflictsCommand = defineCommand({
   summary: 'the conflict log: concurrent edits that lost, never dropped',
   options: { stream: { type: 'string' } },
   positionals: { min: 0, max: 0 },
-  run: (ctx) => withCairn(ctx, async (cairn) => cairn.conflicts(ctx.values.stream as string | undefined)),
+  run: (ctx) => withCairn(ctx, async (cairn) => cairn.conflicts(ctx.values.stream as string | undefined), { readOnly: true }),
   human: (rows) =>
     rows.length === 0
       ? 'no conflicts'

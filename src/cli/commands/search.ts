@@ -8,6 +8,6 @@ export const searchCommand = defineCommand({
   options: { limit: { type: 'string' } },
   positionals: { min: 1, max: Infinity },
   run: (ctx) =>
-    withCairn(ctx, async (cairn) => cairn.search(ctx.positionals.join(' '), { limit: intOption(ctx.values.limit, 'limit', 50) })),
+    withCairn(ctx, async (cairn) => cairn.search(ctx.positionals.join(' '), { limit: intOption(ctx.values.limit, 'limit', 50) }), { readOnly: true }),
   human: (hits) => (hits.length === 0 ? 'no matches' : hits.map((h) => `${h.stream}#${h.ordinal}\t${h.snippet}`).join('\n')),
 });

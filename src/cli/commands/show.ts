@@ -13,7 +13,7 @@ export const showCommand = defineCommand({
       const limit = intOption(ctx.values.limit, 'limit', 1000);
       const { stream, entries } = cairn.show(ctx.positionals[0]!, { from, limit });
       return { stream: stream.id, entries };
-    }),
+    }, { readOnly: true }),
   human: (r) =>
     r.entries.length === 0 ? `${r.stream}: no entries in range` : r.entries.map((e) => `${e.pinned ? '*' : '#'}${e.ordinal}\t${e.ts}\t${JSON.stringify(e.body)}`).join('\n'),
 });

@@ -7,7 +7,7 @@ export const statusCommand = defineCommand({
   summary: 'this origin and every origin known here',
   options: {},
   positionals: { min: 0, max: 0 },
-  run: (ctx) => withCairn(ctx, (cairn) => cairn.status()),
+  run: (ctx) => withCairn(ctx, (cairn) => cairn.status(), { readOnly: true }),
   human: (s) =>
     [
       `origin ${s.origin}  (home ${s.home})`,

@@ -22,7 +22,7 @@ export const streamsCommand = defineCommand({
         createdAt: s.createdAt,
         updatedAt: s.updatedAt,
       }));
-    }),
+    }, { readOnly: true }),
   human: (rows) =>
     rows.length === 0
       ? 'no streams yet'

@@ -62,8 +62,10 @@ export const syncCommand = defineCommand({
             else ctx.io.stdout.write(`${new Date().toISOString()} ${summary(result)}\n`);
             for (const f of result.failures) ctx.io.stderr.write(`cairn: ${f.origin}: ${f.message}\n`);
           } catch (err) {
-            // A round that fails (the target went away, a disk filled up) is reported; the watch carries on.
+            // A round that fails (the target went away, a disk filled up, the lock was busy) is reported; the
+            // watch carries on. Each round holds the store's lock only while it runs, so other commands interleave.
             const e = err as { code?: string; message?: string };
+            if (stop && e.code === 'INTERRUPTED') break; // Ctrl-C stopped this round before its next write
             if (ctx.json) printJson(ctx.io, { error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } });
             ctx.io.stderr.write(`cairn: ${(e.message ?? String(err)).replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
           }

@@ -1,8 +1,8 @@
 import { PluginRegistry, type CairnPlugin } from '../../application/plugins';
 import { zstdPlugin } from '../../plugins/codec-zstd';
 import { zstdWasmPlugin } from '../../plugins/codec-zstd-wasm';
-import { fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
-import { memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
+import { fileLockPlugin, fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
+import { memoryLockPlugin, memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
 import { s3TransportPlugin } from '../../plugins/s3-transport';
 import { httpTransportPlugin } from '../../plugins/http-transport';
 
@@ -16,6 +16,8 @@ export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
   memoryTransportPlugin as CairnPlugin<never>,
   s3TransportPlugin as CairnPlugin<never>,
   httpTransportPlugin as CairnPlugin<never>,
+  fileLockPlugin as CairnPlugin<never>,
+  memoryLockPlugin as CairnPlugin<never>,
 ];
 
 export function createRegistry(extra: readonly CairnPlugin<never>[] = []): PluginRegistry {

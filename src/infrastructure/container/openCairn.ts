@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { Container } from 'inversify';
 import { Cairn } from '../../application/Cairn';
 import type { CairnPlugin } from '../../application/plugins';
-import type { ArtifactStore, Clock, Codec, Journal, MetadataField, ProgressSink, Quarantine, ReadModel, TransportFactory } from '../../application/ports';
+import type { ArtifactStore, Clock, Codec, Journal, Lock, LockClock, MetadataField, ProgressSink, Quarantine, RandomSource, ReadModel, TransportFactory } from '../../application/ports';
 import { BUILTIN_OPS, type MetaEvent } from '../../domain';
 import { TOKENS } from '../../application/tokens';
 import { requireHomeConfig } from '../config/HomeConfig';
 import { SqliteReadModel } from '../sqlite/SqliteReadModel';
-import { systemClock } from '../system';
+import { systemClock, systemLockClock, systemRandom } from '../system';
 import { createRegistry } from './builtinPlugins';
 
 export interface OpenOptions {
@@ -26,6 +26,17 @@ export interface OpenOptions {
   readonly use?: readonly { name: string; options?: unknown }[];
   /** The clock (tests pass their own). */
   readonly clock?: Clock;
+  /**
+   * Lock plugin name and options. Default: `file-lock` in `<home>/lock` (`memory-lock` with the memory
+   * store). Every mutation holds the lock for its whole run.
+   */
+  readonly lock?: string;
+  readonly lockOptions?: unknown;
+  /** How long a mutation waits for the lock before failing with LOCK_HELD (default 30 s; the CLI's is 5 s). */
+  readonly lockTimeoutMs?: number;
+  /** The clock leases are measured with: real time unless a test simulates it (never `clock`, which tests fake). */
+  readonly lockClock?: LockClock;
+  readonly random?: RandomSource;
   /** Read model file; `:memory:` keeps it in memory. Default `<home>/cairn.db`. */
   readonly database?: string;
   /** Skip catching the read model up on open (the caller will rebuild). */
@@ -45,7 +56,14 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
   const registry = createRegistry(options.plugins ?? []);
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.Clock).toConstantValue(options.clock ?? systemClock);
-  container.loadSync(registry.get(options.store ?? 'file-store', 'store').fromOptions(options.storeOptions ?? { home }));
+  container.bind(TOKENS.LockClock).toConstantValue(options.lockClock ?? systemLockClock);
+  container.bind(TOKENS.Random).toConstantValue(options.random ?? systemRandom);
+  const storeName = options.store ?? 'file-store';
+  container.loadSync(registry.get(storeName, 'store').fromOptions(options.storeOptions ?? { home }));
+  const lockName = options.lock ?? (storeName === 'memory-store' ? 'memory-lock' : 'file-lock');
+  const lockOptions =
+    lockName === 'file-lock' ? { dir: path.join(home, 'lock'), ...(options.lockOptions as object | undefined) } : options.lockOptions;
+  container.loadSync(registry.get(lockName, 'lock').fromOptions(lockOptions));
   container.loadSync(registry.get(options.codec ?? config.codec, 'codec').fromOptions(options.codecOptions));
   // Every registered transport plugin is available; `sync` picks one by the target's URL scheme. One named
   // in `use` is loaded once, with the options given there.
@@ -76,6 +94,8 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
         transports: ctx.getAll<TransportFactory>(TOKENS.TransportFactory, { optional: true }) ?? [],
         metadataFields: fields(),
         metaPackThreshold: options.metaPackThreshold,
+        lock: ctx.get<Lock>(TOKENS.Lock),
+        lockTimeoutMs: options.lockTimeoutMs,
       }),
   );
   const cairn = container.get<Cairn>(TOKENS.Cairn);

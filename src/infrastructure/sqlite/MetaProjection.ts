@@ -19,15 +19,14 @@ interface EventRow {
  */
 export class MetaProjection implements Projection {
   readonly name = 'meta';
-  private readonly withEvents = new Set<string>();
   private readonly st: Record<string, Database.Statement>;
 
   constructor(
     private readonly db: Database.Database,
     private readonly isKnown: (event: MetaEvent) => boolean,
   ) {
-    for (const row of db.prepare('SELECT DISTINCT stream FROM meta_events').all() as { stream: string }[]) this.withEvents.add(row.stream);
     this.st = {
+      hasEvents: db.prepare('SELECT 1 FROM meta_events WHERE stream = ? LIMIT 1'),
       insert: db.prepare(
         `INSERT OR IGNORE INTO meta_events (hash, origin, hlc, stream, ordinal, op, field, value, base, known, superseded)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -80,7 +79,8 @@ export class MetaProjection implements Projection {
       case 'EntriesAppended':
       case 'SegmentAccepted':
       case 'ManifestAccepted':
-        if (this.withEvents.has(event.gid)) this.db.transaction(() => this.recomputeStream(event.gid))();
+        // Asked of the database, not cached: another process may have added events to this stream.
+        if (this.st.hasEvents!.get(event.gid)) this.db.transaction(() => this.recomputeStream(event.gid))();
         return;
       default:
         return;
@@ -118,7 +118,6 @@ export class MetaProjection implements Projection {
   }
 
   private afterInsert(e: MetaEvent): void {
-    this.withEvents.add(e.target.stream);
     if (e.base) this.st.supersede!.run(e.base, e.target.stream, e.target.ordinal ?? -1, e.field);
     if (e.op === 'purge') this.purge(e.target.stream);
     else this.recompute(e.target.stream, e.target.ordinal ?? -1, e.field);

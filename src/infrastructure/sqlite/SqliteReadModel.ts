@@ -47,6 +47,8 @@ export class SqliteReadModel implements ReadModel {
   ];
 
   private statements = new Map<string, Database.Statement>();
+  /** The database file this connection opened (device and inode), to notice another process's rebuild. */
+  private opened: string | null = null;
 
   constructor(
     private readonly file: string,
@@ -218,6 +220,12 @@ export class SqliteReadModel implements ReadModel {
     this.open();
   }
 
+  revalidate(): void {
+    if (this.file === MEMORY || this.opened === fileIdentity(this.file)) return;
+    this.db.close();
+    this.open();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -233,6 +241,7 @@ export class SqliteReadModel implements ReadModel {
       this.removeFiles();
       this.db = this.connect();
     }
+    this.opened = this.file === MEMORY ? null : fileIdentity(this.file);
     this.statements = new Map();
     this.content = new ContentProjection(this.db);
     this.status = new StatusProjection(this.db);
@@ -267,6 +276,11 @@ export class SqliteReadModel implements ReadModel {
     if (this.file === MEMORY) return;
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(this.file + suffix, { force: true });
   }
+}
+
+function fileIdentity(file: string): string | null {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  return stat ? `${stat.dev}:${stat.ino}` : null;
 }
 
 function toSummary(r: StreamRow): StreamSummary {

@@ -4,3 +4,5 @@ export { fileStorePlugin, type FileStoreOptions } from './fileStorePlugin';
 export { FileQuarantine } from './FileQuarantine';
 export { FolderTransport } from './FolderTransport';
 export { folderPath, folderTransportPlugin } from './folderTransportPlugin';
+export { FileLeaseStore } from './FileLeaseStore';
+export { fileLockPlugin, type FileLockOptions } from './fileLockPlugin';

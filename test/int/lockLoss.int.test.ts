@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ContainerModule } from 'inversify';
+import { definePlugin, FileLeaseStore, LeaseLock, openCairn, systemLockClock, systemRandom, TOKENS, type Cairn, type Transport, type TransportFactory } from '../../src';
+import { encodeName } from '../../src/plugins/file-store/FileJournal';
+import { memoryTarget } from '../../src/plugins/memory-store';
+import { expectCode, ManualTime } from '../../src/testing';
+import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
+
+afterAll(removeTempDirs);
+
+const TTL = 30_000;
+
+/** A transport over an in-process bucket whose `origins` waits at a gate the test opens. */
+let gate: { reached: () => void; open: Promise<void> } | null = null;
+const gatedFactory: TransportFactory = {
+  schemes: ['gated'],
+  async create(url) {
+    const inner = memoryTarget(url.slice('gated://'.length));
+    const t: Transport = {
+      url,
+      putIfAbsent: (k, b) => inner.putIfAbsent(k, b),
+      get: (k) => inner.get(k),
+      has: (k) => inner.has(k),
+      list: (p, o) => inner.list(p, o),
+      origins: async () => {
+        const g = gate;
+        if (g) {
+          g.reached();
+          await g.open;
+        }
+        return inner.origins();
+      },
+      delete: (k) => inner.delete(k),
+      close: async () => undefined,
+    };
+    return t;
+  },
+};
+const gatedPlugin = definePlugin({
+  name: 'gated-transport',
+  kind: 'transport',
+  schemes: ['gated'],
+  fromOptions: () => new ContainerModule(({ bind }) => void bind(TOKENS.TransportFactory).toConstantValue(gatedFactory)),
+});
+
+/** Set the gate; resolves once the sync waits at it, with the function that lets it through. */
+function arm(): { atGate: Promise<void>; release: () => void } {
+  let reached!: () => void;
+  let release!: () => void;
+  const atGate = new Promise<void>((r) => (reached = r));
+  gate = { reached, open: new Promise<void>((r) => (release = r)) };
+  return { atGate, release };
+}
+
+/** A home whose lock runs on virtual time, and a bucket holding another origin's archive. */
+async function setUp(bucket: string): Promise<{ cairn: Cairn; time: ManualTime; home: string }> {
+  const other = await openCairn({ home: tempHome('other', 2), clock: steppingClock() });
+  await other.append('theirs', [{ n: 1 }, { n: 2 }]);
+  await other.sync(`memory://${bucket}`, { create: true });
+  other.close();
+  const time = new ManualTime(Date.now());
+  const home = tempHome('desk', 1);
+  const cairn = await openCairn({ home, clock: steppingClock(), lockClock: time.clock(), lockOptions: { dir: path.join(home, 'lock'), ttlMs: TTL }, plugins: [gatedPlugin as never] });
+  await cairn.append('mine', [{ n: 1 }]);
+  return { cairn, time, home };
+}
+
+const localOrigins = (home: string): string[] => fs.readdirSync(path.join(home, 'artifacts'));
+
+describe('a lost lock stops the operation before its next write', () => {
+  afterEach(() => {
+    gate = null;
+  });
+
+  it('an append whose process was paused past its lease writes no further chunk', async () => {
+    const { cairn, time, home } = await setUp('paused');
+    const big = 'x'.repeat(400_000); // about 2 bodies per 1 MiB journal record
+    let chunks = 0;
+    const appending = cairn.append('s', Array.from({ length: 10 }, (_, i) => ({ i, big })), {
+      onProgress: () => {
+        if (++chunks === 1) time.jump(TTL); // stopped (SIGSTOP) for a whole lease after the first chunk
+      },
+    });
+    await expectCode(appending, 'LOCK_LOST');
+    const journal = fs.readFileSync(path.join(home, 'journal', `${encodeName('s')}.ndjson`), 'utf8').trim().split('\n');
+    const entries = journal.map((l) => JSON.parse(l) as { t: string; bodies?: unknown[] }).filter((r) => r.t === 'entries');
+    expect(entries).toHaveLength(1); // the chunk before the pause, and nothing after it
+    expect(cairn.show('s').entries.length).toBe(entries[0]!.bodies!.length);
+    cairn.close();
+  });
+
+  it('a sync whose lock is broken mid-way (heard by the heartbeat) pulls nothing after it', async () => {
+    const { cairn, time, home } = await setUp('broken');
+    const { atGate, release } = arm();
+    const syncing = cairn.sync('gated://broken');
+    await atGate; // exported; about to list the target
+    const breaker = new LeaseLock(new FileLeaseStore(path.join(home, 'lock')), { clock: systemLockClock, random: systemRandom, host: 'admin', pid: process.pid });
+    expect(await breaker.forceRelease()).toMatchObject({ pid: process.pid });
+    await time.advance(TTL / 3); // the holder's next heartbeat hears it
+    release();
+    await expectCode(syncing, 'LOCK_LOST');
+    expect(localOrigins(home)).toEqual([cairn.origin]); // nothing of the other origin was pulled
+    await expect(cairn.sync('memory://broken')).resolves.toMatchObject({ imported: { streams: 1, entries: 2 } });
+    cairn.close();
+  });
+
+  it('an interrupted sync stuck in a read gives the lock up at once when abandoned, and never writes again', async () => {
+    const { cairn, home } = await setUp('stuck');
+    const { atGate, release } = arm();
+    const syncing = cairn.sync('gated://stuck');
+    await atGate;
+    expect(await cairn.lockStatus()).toMatchObject({ pid: process.pid, stale: false });
+    const settled = cairn.interrupt();
+    await cairn.abandonLock(); // what the CLI does when the grace period ends first
+    expect(await cairn.lockStatus()).toBeNull();
+    release();
+    await expectCode(syncing, 'INTERRUPTED');
+    await settled;
+    expect(localOrigins(home)).toEqual([cairn.origin]);
+    await expectCode(cairn.export(), 'INTERRUPTED');
+    cairn.close();
+  });
+});
