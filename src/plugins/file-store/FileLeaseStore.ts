@@ -3,13 +3,9 @@ import * as path from 'node:path';
 import type { AcquireAttempt, LeaseClaim, LeaseStore, LockHolder, LockStatus, RenewOutcome } from '../../application/ports';
 import { CairnError } from '../../domain';
 import { pidAlive, thisHost, type HostIdentity } from './hostIdentity';
-import { encodeRecord, generationName, generationOf, holderOf, isHeld, parseRecord, type HeldRecord, type LockRecord } from './lockRecord';
+import { encodeRecord, generationName, generationOf, holderOf, isHeld, newestOf, parseRecord, unknownHolder, type HeldRecord, type LockRecord } from './lockRecord';
 
 type Read = LockRecord | null | 'unreadable';
-
-const newestOf = (names: readonly string[]): number => names.reduce((max, n) => Math.max(max, generationOf(n) ?? 0), 0);
-
-const unknownHolder = (token: number): LockHolder => ({ owner: 'unknown', host: 'unknown', pid: 0, token, acquiredAt: 0, expiresAt: 0 });
 
 let attempts = 0;
 
