@@ -16,10 +16,14 @@ function home(): string {
   return h;
 }
 
-/** Hold the home's lock from this test process, as another cairn process would. */
-function holdLock(h: string, ttlMs = 30_000): Promise<LockHandle> {
-  const lock = new LeaseLock(new FileLeaseStore(path.join(h, 'lock')), { clock: systemLockClock, random: systemRandom, host: os.hostname(), pid: process.pid, ttlMs });
-  return lock.acquire();
+/**
+ * Hold the home's lock from this test process, as another cairn process would. The CLI runs synchronously
+ * (spawnSync blocks this process's heartbeat), so the lease is long and the heartbeat frequent: a forced
+ * release is heard within 200 ms of the CLI returning, never confused with a lease that ran out.
+ */
+function holdLock(h: string): Promise<LockHandle> {
+  const options = { clock: systemLockClock, random: systemRandom, host: os.hostname(), pid: process.pid, ttlMs: 60_000, heartbeatMs: 200 };
+  return new LeaseLock(new FileLeaseStore(path.join(h, 'lock')), options).acquire();
 }
 
 /**
@@ -66,7 +70,7 @@ describe('the store lock at the command line', () => {
 
   it('lock release --force prints who held it, and the holder loses the lock (its signal fires)', async () => {
     const h = home();
-    const held = await holdLock(h, 900);
+    const held = await holdLock(h);
     const lost = new Promise<unknown>((resolve) => held.signal.addEventListener('abort', () => resolve(held.signal.reason)));
     const usage = cairn(['lock', 'release'], { home: h });
     expect(usage.code).toBe(2);

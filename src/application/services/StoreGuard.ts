@@ -54,14 +54,13 @@ export class StoreGuard {
    * current operation has settled; `abandon` releases the lock if it has not by then.
    */
   async interrupt(): Promise<void> {
-    if (!this.interruption.signal.aborted) {
-      this.interruption.abort(new CairnError('INTERRUPTED', 'interrupted: stopped before the next write (the store is consistent; run the command again to finish)'));
-    }
+    this.stop();
     await this.current?.catch(() => undefined);
   }
 
   /** Give up the lock now, even while an operation still runs (after `interrupt` and a bounded wait). */
   async abandon(): Promise<void> {
+    this.stop(); // the operation that still runs must not write without the lock
     const handle = this.handle;
     this.handle = null;
     await handle?.release().catch(() => undefined);
@@ -97,6 +96,12 @@ export class StoreGuard {
       }
       // Only a clean hand-back lets the next acquisition trust what this process cached.
       this.lastToken = released && !handle.signal.aborted ? handle.token : null;
+    }
+  }
+
+  private stop(): void {
+    if (!this.interruption.signal.aborted) {
+      this.interruption.abort(new CairnError('INTERRUPTED', 'interrupted: stopped before the next write (the store is consistent; run the command again to finish)'));
     }
   }
 

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import * as path from 'node:path';
 import { Container } from 'inversify';
-import { Cairn } from '../../application/Cairn';
+import { Cairn, DEFAULT_LOCK_TIMEOUT_MS } from '../../application/Cairn';
 import type { CairnPlugin } from '../../application/plugins';
 import type { ArtifactStore, Clock, Codec, Journal, Lock, LockClock, MetadataField, ProgressSink, Quarantine, RandomSource, ReadModel, TransportFactory } from '../../application/ports';
 import { BUILTIN_OPS, type MetaEvent } from '../../domain';
 import { TOKENS } from '../../application/tokens';
 import { requireHomeConfig } from '../config/HomeConfig';
-import { SqliteReadModel } from '../sqlite/SqliteReadModel';
+import { NeedsExclusiveOpen, SqliteReadModel } from '../sqlite/SqliteReadModel';
 import { systemClock, systemLockClock, systemRandom } from '../system';
 import { createRegistry } from './builtinPlugins';
 
@@ -72,13 +72,14 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
   }
   for (const extra of options.use ?? []) container.loadSync(registry.get(extra.name).fromOptions(extra.options));
   const fields = (): MetadataField[] => container.getAll<MetadataField>(TOKENS.MetadataField, { optional: true }) ?? [];
+  let exclusive = false; // see SqliteReadModel: set while this process holds the store's lock
   container.bind(TOKENS.ReadModel).toDynamicValue(() => {
     const known = fields();
     // An event is applied once its op is understood: a built-in op, or `set` of a registered field with a
     // value its validator accepts. Anything else is kept and relayed, and applied after an upgrade.
     const isKnown = (e: MetaEvent): boolean =>
       e.op in BUILTIN_OPS || (e.op === 'set' && known.some((f) => f.name === e.field && f.validate(e.value) === null));
-    return new SqliteReadModel(options.database ?? path.join(home, 'cairn.db'), isKnown);
+    return new SqliteReadModel(options.database ?? path.join(home, 'cairn.db'), isKnown, { exclusive });
   });
   container.bind(TOKENS.Cairn).toDynamicValue(
     (ctx) =>
@@ -98,7 +99,21 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
         lockTimeoutMs: options.lockTimeoutMs,
       }),
   );
-  const cairn = container.get<Cairn>(TOKENS.Cairn);
+  let cairn: Cairn;
+  try {
+    cairn = container.get<Cairn>(TOKENS.Cairn);
+  } catch (err) {
+    if (!(err instanceof NeedsExclusiveOpen)) throw err;
+    // Creating (or replacing) the read model's files: under the store's lock, or two processes opening a new
+    // home at once would delete each other's fresh WAL.
+    const handle = await container.get<Lock>(TOKENS.Lock).acquire({ timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS });
+    try {
+      exclusive = true;
+      cairn = container.get<Cairn>(TOKENS.Cairn);
+    } finally {
+      await handle.release();
+    }
+  }
   if (!options.skipCatchUp) {
     try {
       await cairn.catchUp(options.onProgress);

@@ -50,11 +50,18 @@ export class SqliteReadModel implements ReadModel {
   /** The database file this connection opened (device and inode), to notice another process's rebuild. */
   private opened: string | null = null;
 
+  /**
+   * `exclusive`: whether this process may remove or replace database files while opening (a WAL left by a
+   * deleted database, an old schema, an unreadable file). Only a holder of the store's lock may: another
+   * process could be creating those files at that moment. Without it, such an open throws
+   * NeedsExclusiveOpen, and the caller takes the lock and opens again.
+   */
   constructor(
     private readonly file: string,
     private readonly isKnownMeta: (event: MetaEvent) => boolean = (e) => e.op in BUILTIN_OPS,
+    options: { exclusive?: boolean } = {},
   ) {
-    this.open();
+    this.open(options.exclusive ?? true);
   }
 
   /** Prepared once per database, reused by every call (the hot queries run per stream and per origin). */
@@ -217,29 +224,30 @@ export class SqliteReadModel implements ReadModel {
   reset(): void {
     this.db.close();
     this.removeFiles();
-    this.open();
+    this.open(true); // mutations hold the store's lock
   }
 
   revalidate(): void {
     if (this.file === MEMORY || this.opened === fileIdentity(this.file)) return;
     this.db.close();
-    this.open();
+    this.open(true); // called right after taking the store's lock
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
 
-  private open(): void {
+  private open(exclusive: boolean): void {
     try {
-      this.db = this.connect();
+      this.db = this.connect(exclusive);
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (this.file === MEMORY || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw err;
+      if (!exclusive) throw new NeedsExclusiveOpen(this.file, 'is unreadable');
       // The read model is only a projection: keep the unreadable file for inspection and start again.
       fs.renameSync(this.file, `${this.file}.unreadable-${process.pid}`);
       this.removeFiles();
-      this.db = this.connect();
+      this.db = this.connect(exclusive);
     }
     this.opened = this.file === MEMORY ? null : fileIdentity(this.file);
     this.statements = new Map();
@@ -248,9 +256,12 @@ export class SqliteReadModel implements ReadModel {
     this.meta = new MetaProjection(this.db, this.isKnownMeta);
   }
 
-  private connect(): Database.Database {
+  private connect(exclusive: boolean): Database.Database {
     // A WAL left beside a deleted database belongs to that database: never replay it into a new one.
-    if (this.file !== MEMORY && !fs.existsSync(this.file)) this.removeFiles();
+    if (this.file !== MEMORY && !fs.existsSync(this.file)) {
+      if (!exclusive) throw new NeedsExclusiveOpen(this.file, 'does not exist yet');
+      this.removeFiles();
+    }
     const db = new Database(this.file);
     try {
       db.pragma('busy_timeout = 5000');
@@ -260,8 +271,9 @@ export class SqliteReadModel implements ReadModel {
       const hasTables = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n > 0;
       if (hasTables && version !== SCHEMA_VERSION) {
         db.close();
+        if (!exclusive) throw new NeedsExclusiveOpen(this.file, `has schema version ${version}, not ${SCHEMA_VERSION}`);
         this.removeFiles();
-        return this.connect();
+        return this.connect(exclusive);
       }
       db.exec(SCHEMA);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -275,6 +287,15 @@ export class SqliteReadModel implements ReadModel {
   private removeFiles(): void {
     if (this.file === MEMORY) return;
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(this.file + suffix, { force: true });
+  }
+}
+
+/** Opening the read model needs to remove or replace its files: retry holding the store's lock. */
+export class NeedsExclusiveOpen extends Error {
+  override readonly name = 'NeedsExclusiveOpen';
+
+  constructor(file: string, why: string) {
+    super(`the read model ${file} ${why}: it is (re)created under the store's lock`);
   }
 }
 

@@ -35,6 +35,12 @@ export function generationOf(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** The newest generation among folder entries (0: none). */
+export const newestOf = (names: readonly string[]): number => names.reduce((max, n) => Math.max(max, generationOf(n) ?? 0), 0);
+
+/** The holder of a generation whose content is lost (see FileLeaseStore's `top`). */
+export const unknownHolder = (token: number): LockHolder => ({ owner: 'unknown', host: 'unknown', pid: 0, token, acquiredAt: 0, expiresAt: 0 });
+
 export function encodeRecord(r: LockRecord): string {
   return `${JSON.stringify(r)}\n`;
 }
