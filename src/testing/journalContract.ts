@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { Journal } from '../application/ports/Journal';
-import type { JournalRecord, StreamId } from '../domain';
+import { canonicalize, type JournalRecord, type StreamId } from '../domain';
 
 const header: JournalRecord = { t: 'header', header: { kind: 'log', createdAt: '2026-01-01T00:00:00.000Z', attrs: {} } };
 const batch = (from: number, n: number): JournalRecord => ({
@@ -45,6 +45,13 @@ export function journalContract(name: string, make: () => Promise<Journal> | Jou
       await journal.replace(s('a'), []);
       expect(await journal.read(s('a'))).toEqual([]);
       expect(await journal.streams()).toEqual([]);
+    });
+
+    it('reads back plain JSON that encodes as it was appended (export seals what it reads)', async () => {
+      const bodies = [{ text: 'é😀', n: -1.5e300, list: [null, true, {}] }, 'x', 0];
+      await journal.append(s('a'), [header, { t: 'entries', from: 0, ts: '2026-01-01T00:00:00.000Z', bodies }]);
+      const [, read] = await journal.read(s('a'));
+      expect(read!.t === 'entries' && canonicalize(read!.bodies)).toBe(canonicalize(bodies));
     });
 
     it('does not let callers mutate what it stored', async () => {

@@ -27,3 +27,27 @@ describe('append takes a copy of what it was given', () => {
     b.close();
   });
 });
+
+describe('append owns the bodies from the moment it encodes them', () => {
+  it('the in-memory store: what export seals from the journal is what the read model shows', async () => {
+    // Given an in-memory store and the same caller, who changes the last body while the append runs
+    const a = await openCairn({ home: tempHome('alpha', 1), clock: steppingClock(), store: 'memory-store', storeOptions: {}, database: ':memory:' });
+    const bodies = Array.from({ length: 1001 }, (_, n) => ({ n, text: 'granite' }));
+    const sub = a.events$.subscribe((e) => {
+      if (e.type === 'EntriesAppended') bodies[1000]!.text = 'changed';
+    });
+    await a.append('notes', bodies);
+    sub.unsubscribe();
+    const before = a.show('notes', { from: 1000 }).entries.map((e) => e.body);
+
+    // When it exports and replays its store into an empty read model
+    await a.export();
+    await a.rebuild();
+
+    // Then the sealed entry is the one the read model showed, and the one the journal acknowledged
+    expect(before).toEqual([{ n: 1000, text: 'granite' }]);
+    expect(a.show('notes', { from: 1000 }).entries.map((e) => e.body)).toEqual(before);
+    expect(a.search('changed')).toEqual([]);
+    a.close();
+  });
+});

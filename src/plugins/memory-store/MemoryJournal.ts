@@ -1,19 +1,23 @@
 import type { Journal } from '../../application/ports';
-import type { JournalRecord, StreamId } from '../../domain';
+import { journalLine, parseJournalLine, type JournalRecord, type StreamId } from '../../domain';
 
-/** The journal in memory (not durable): for tests and embedding. */
+/**
+ * The journal in memory (not durable): for tests and embedding. It holds each record as the line the file
+ * journal would write and parses it back on read, so it stores what the writer encoded (a record's `texts`),
+ * never the caller's objects, and what it reads back is plain JSON of this realm (a structured clone made
+ * under a test runner's VM context is not, and canonical JSON refuses it).
+ */
 export class MemoryJournal implements Journal {
-  private readonly files = new Map<StreamId, JournalRecord[]>();
+  private readonly files = new Map<StreamId, string[]>();
 
   async append(stream: StreamId, records: readonly JournalRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const file = this.files.get(stream) ?? [];
-    file.push(...records.map((r) => structuredClone(r)));
-    this.files.set(stream, file);
+    const lines = records.map(journalLine); // every record encodes before any is stored, as one write
+    this.files.set(stream, [...(this.files.get(stream) ?? []), ...lines]);
   }
 
   async read(stream: StreamId): Promise<JournalRecord[]> {
-    return (this.files.get(stream) ?? []).map((r) => structuredClone(r));
+    return (this.files.get(stream) ?? []).map((line, i) => parseJournalLine(line, `of stream ${stream} (in memory, record ${i + 1})`));
   }
 
   async streams(): Promise<StreamId[]> {
@@ -22,6 +26,6 @@ export class MemoryJournal implements Journal {
 
   async replace(stream: StreamId, records: readonly JournalRecord[]): Promise<void> {
     if (records.length === 0) this.files.delete(stream);
-    else this.files.set(stream, records.map((r) => structuredClone(r)));
+    else this.files.set(stream, records.map(journalLine));
   }
 }
