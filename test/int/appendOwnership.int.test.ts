@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
 import { removeTempDirs, steppingClock, tempDir, tempHome } from '../helpers/tempHome';
+import { dumpReadModel } from '../helpers/readModelDump';
 
 afterAll(removeTempDirs);
 
@@ -29,6 +31,39 @@ describe('append takes a copy of what it was given', () => {
 });
 
 describe('append owns the bodies from the moment it encodes them', () => {
+  it('a body the caller changes while its append still runs (between two journal records) reaches no copy: read model, search, events and rebuild agree', async () => {
+    // Given an append of 1,001 bodies (two journal records), and a caller that changes the last body as soon
+    // as the first record is visible (here from a subscriber; a timer or another task can do the same)
+    const home = tempHome('alpha', 1);
+    const a = await openCairn({ home, clock: steppingClock() });
+    const bodies = Array.from({ length: 1001 }, (_, n) => ({ n, text: 'granite' }));
+    const last = bodies[1000]!;
+    const seen: unknown[] = [];
+    const sub = a.events$.subscribe((e) => {
+      if (e.type !== 'EntriesAppended') return;
+      last.text = 'changed';
+      for (const x of e.entries) if (x.ordinal === 1000) seen.push(structuredClone(x.body));
+    });
+    await a.append('notes', bodies);
+    sub.unsubscribe();
+
+    // Then what the read model holds and what it finds are what the journal holds
+    const expected = { n: 1000, text: 'granite' };
+    expect(a.show('notes', { from: 1000 }).entries.map((e) => e.body)).toEqual([expected]);
+    expect(a.search('changed')).toEqual([]);
+    expect(a.search('granite')).toHaveLength(50); // the default limit: every entry says granite
+    const origin = dumpReadModel(path.join(home, 'cairn.db'));
+
+    // And the database equals its rebuild, and subscribers saw what the journal holds
+    const rebuilt = path.join(tempDir(), 'rebuilt.db');
+    const r = await openCairn({ home, clock: steppingClock(), database: rebuilt, skipCatchUp: true });
+    await r.rebuild();
+    r.close();
+    expect(dumpReadModel(rebuilt)).toEqual(origin);
+    expect(seen).toEqual([expected]);
+    a.close();
+  });
+
   it('the in-memory store: what export seals from the journal is what the read model shows', async () => {
     // Given an in-memory store and the same caller, who changes the last body while the append runs
     const a = await openCairn({ home: tempHome('alpha', 1), clock: steppingClock(), store: 'memory-store', storeOptions: {}, database: ':memory:' });

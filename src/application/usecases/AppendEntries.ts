@@ -93,8 +93,10 @@ export class AppendEntries {
         header = { kind: options.kind ?? 'log', createdAt: ts, attrs: options.attrs ?? {} };
         records.push({ t: 'header', header });
       }
-      const chunk = bodies.slice(i, j);
       const chunkTexts = texts.slice(i, j);
+      // The journal, the read model and subscribers get the bodies as they were encoded, never the caller's
+      // objects: the caller may change those while this append still runs (its lock and writes yield).
+      const chunk = chunkTexts.map((text) => JSON.parse(text) as Json);
       records.push({ t: 'entries', from: next, ts, bodies: chunk, texts: chunkTexts });
       await this.journal.append(ref.stream, records);
       const entries = chunk.map((body, k) => ({ ordinal: next + k, ts, body }));
