@@ -85,4 +85,28 @@ describe('append owns the bodies from the moment it encodes them', () => {
     expect(a.search('changed')).toEqual([]);
     a.close();
   });
+
+  it.each([
+    ['grows', (list: unknown[]) => list.push({ n: 'late' })],
+    ['shrinks', (list: unknown[]) => list.splice(500)],
+  ])('the list of bodies %s while its append runs: exactly the bodies it was given are appended', async (_how, change) => {
+    // Given an append of 1,001 bodies (two journal records), and a caller that changes the list itself as
+    // soon as the first record is visible
+    const a = await openCairn({ home: tempHome('alpha', 1), clock: steppingClock() });
+    const bodies: unknown[] = Array.from({ length: 1001 }, (_, n) => ({ n }));
+    let changed = false;
+    const sub = a.events$.subscribe(() => {
+      if (!changed) change(bodies);
+      changed = true;
+    });
+
+    // When the append returns
+    const result = await a.append('notes', bodies as never);
+    sub.unsubscribe();
+
+    // Then it appended the 1,001 bodies it was given, and says so
+    expect(result).toMatchObject({ appended: 1001, lastOrdinal: 1000 });
+    expect(a.show('notes', { limit: 2000 }).entries.map((e) => e.body)).toEqual(Array.from({ length: 1001 }, (_, n) => ({ n })));
+    a.close();
+  });
 });

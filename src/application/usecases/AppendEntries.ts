@@ -84,10 +84,11 @@ export class AppendEntries {
     const gid = globalId(this.origin, ref.stream);
     let next = state.next;
     let header = state.header;
-    for (let i = 0; i < bodies.length; ) {
+    // From here on, only the texts: the caller's list (and its bodies) may change while this append runs.
+    for (let i = 0; i < texts.length; ) {
       let j = i;
       let bytes = 0;
-      while (j < bodies.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + texts[j]!.length <= RECORD_BYTES)) bytes += texts[j++]!.length;
+      while (j < texts.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + texts[j]!.length <= RECORD_BYTES)) bytes += texts[j++]!.length;
       const records: JournalRecord[] = [];
       if (!header) {
         header = { kind: options.kind ?? 'log', createdAt: ts, attrs: options.attrs ?? {} };
@@ -104,9 +105,9 @@ export class AppendEntries {
       this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries, texts: chunkTexts });
       next += chunk.length;
       i = j;
-      options.onProgress?.({ phase: 'append', done: i, total: bodies.length });
+      options.onProgress?.({ phase: 'append', done: i, total: texts.length });
     }
-    return { stream: gid, appended: bodies.length, lastOrdinal: next > 0 ? next - 1 : null };
+    return { stream: gid, appended: texts.length, lastOrdinal: next > 0 ? next - 1 : null };
   }
 
   /**
