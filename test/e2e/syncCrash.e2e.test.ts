@@ -98,9 +98,9 @@ interface RunOutcome {
 }
 
 /** Run the sync child; with a kill, SIGKILL it `delayMs` after marker `after`. A child that fails is an error. */
-function runSync(home: string, target: string, kill?: Kill): Promise<RunOutcome> {
+function runSync(home: string, target: string, kill?: Kill, extraEnv: Record<string, string> = {}): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
-    const env = kill?.hold ? { ...process.env, CAIRN_TEST_HOLD: kill.after } : process.env;
+    const env = { ...process.env, ...extraEnv, ...(kill?.hold ? { CAIRN_TEST_HOLD: kill.after } : {}) };
     const child = spawn(process.execPath, [CHILD, home, target], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const marks: Record<string, number> = {};
     let last = 'spawn';
@@ -393,5 +393,58 @@ describe('kill -9 during sync', () => {
     expect(landed).toEqual(expect.arrayContaining(['startup', 'export', 'push']));
     // The folder publishes by link from a dot-file: C never met a half-written artifact, so it set none aside.
     expect(quarantined).toBe(0);
+  }, 180_000);
+
+  it(`the exporting side: A killed between or inside the batches of one export and re-run, loses and doubles nothing, equals its rebuild, and C equals A (seed ${SEED})`, async () => {
+    // A backlog of 3 streams × 400 entries that the child exports in batches of 400 entries: 3 checkpoints
+    const base = tempHome('delta', 51);
+    const d = await openCairn({ home: base });
+    for (const s of STREAMS) await d.append(s, Array.from({ length: 400 }, (_, i) => body(s, i)) as never, { kind: 'notes' });
+    // What every copy must end with: these streams and entries (sealed counts grow with the export)
+    const content = (snap: Snapshot): unknown => ({
+      streams: snap.streams.map((st) => [st.id, st.entries]).sort(),
+      shows: Object.fromEntries(Object.entries(snap.shows).map(([g, v]) => [g, v.entries])),
+    });
+    const final = content(snapshot(d));
+    d.close();
+    const env = { CAIRN_TEST_EXPORT_BATCH: '400', CAIRN_TEST_EVERY_EVENT: '1' };
+    const held = (after: string): Kill => ({ after, delayMs: 0, hold: true });
+    const plans: Kill[][] = [
+      [held('event:SegmentAccepted#1')], // checkpoint 1 is durable, none of its events is published
+      [held('event:CheckpointAccepted#1')], // batch 1 is published, its journal not drained
+      [held('event:SegmentAccepted#2')], // checkpoint 2 is durable, batch 1 done
+      [held('event:CheckpointAccepted#2'), held('event:CheckpointAccepted#1')], // twice: the re-run's batch is A's third
+      [{ after: 'phase:export', delayMs: between(0, 40) }], // anywhere after the first stream
+    ];
+    for (const [i, plan] of plans.entries()) {
+      const homeA2 = path.join(tempDir(), 'delta');
+      fs.cpSync(base, homeA2, { recursive: true });
+      const target = path.join(tempDir(), 'batched');
+      for (const kill of plan) {
+        const outcome = await runSync(homeA2, target, kill, env);
+        debug('A batched', i, kill, '->', outcome.landedAfter, outcome.killed);
+        if (kill.hold) expect({ plan: i, landed: outcome.landedAfter }).toEqual({ plan: i, landed: kill.after });
+      }
+      const done = await runSync(homeA2, target, undefined, env);
+      expect(done.result).toMatchObject({ quarantined: 0, failures: [] });
+
+      // A lost and doubled nothing, has nothing pending, and equals its rebuild
+      const a2 = await openCairn({ home: homeA2 });
+      expectSame(content(snapshot(a2)), final, { plan: i, check: 'A is whole' });
+      expect(a2.streams().map((st) => st.sealed)).toEqual([400, 400, 400]);
+      expect((await a2.status()).pending).toBe(0);
+      expect(fs.readdirSync(path.join(homeA2, 'journal'))).toEqual([]);
+      a2.close();
+      const tablesA = dumpHome(homeA2);
+      expectSame(await dumpRebuild(homeA2), tablesA, { plan: i, check: 'A equals its rebuild' });
+
+      // And a fresh replica that syncs the target equals A
+      const homeC = tempHome(`echo${i}`, 61 + i);
+      const c = await openCairn({ home: homeC });
+      expect(await c.sync(target)).toMatchObject({ deferred: 0, quarantined: 0, failures: [] });
+      expectSame(content(snapshot(c)), final, { plan: i, check: 'C has what A has' });
+      c.close();
+      expectSame(dumpHome(homeC), tablesA, { plan: i, check: 'C equals A' });
+    }
   }, 180_000);
 });

@@ -4,6 +4,7 @@
 //   "mark ready 0"               the store is open (catch-up done); sync starts now
 //   "mark phase:<name> <ms>"     a progress phase started (pull, push, export, …), ms since ready
 //   "mark event:<type> <ms>"     the first domain event of a type since ready (SegmentAccepted = import/export)
+//   "mark event:<type>#<n> <ms>" the n-th event of a type (only with CAIRN_TEST_EVERY_EVENT set)
 //   "result <json>"              the sync result; then the child exits 0
 // With CAIRN_TEST_HOLD=<marker> set, the child stops dead (blocks its thread) right after printing that marker,
 // so a SIGKILL aimed at it lands exactly there, however loaded the machine is.
@@ -37,7 +38,9 @@ function body(stream, ordinal) {
 
 async function run(home, target) {
   const { openCairn } = require('../../dist');
-  const cairn = await openCairn({ home });
+  // CAIRN_TEST_EXPORT_BATCH: seal the export in checkpoints of that many entries (many batches in one export).
+  const batch = process.env.CAIRN_TEST_EXPORT_BATCH;
+  const cairn = await openCairn({ home, ...(batch ? { exportBatchEntries: Number(batch) } : {}) });
   const started = Date.now();
   const hold = process.env.CAIRN_TEST_HOLD;
   const out = (line) => {
@@ -46,7 +49,12 @@ async function run(home, target) {
   };
   out('mark ready 0');
   const seen = new Set();
+  const counts = new Map();
   cairn.events$.subscribe((e) => {
+    // With CAIRN_TEST_EVERY_EVENT, every event also prints "mark event:<type>#<n>" (n from 1), to aim at one.
+    const n = (counts.get(e.type) ?? 0) + 1;
+    counts.set(e.type, n);
+    if (process.env.CAIRN_TEST_EVERY_EVENT) out(`mark event:${e.type}#${n} ${Date.now() - started}`);
     if (seen.has(e.type)) return;
     seen.add(e.type);
     out(`mark event:${e.type} ${Date.now() - started}`);
