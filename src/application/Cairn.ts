@@ -264,7 +264,9 @@ export class Cairn {
   async status(): Promise<StatusReport> {
     const rm = this.deps.readModel;
     const streams = rm.listStreams({ includeTrashed: true });
-    const published = await this.localStreams.published();
+    // Read from the store, not from LocalStreams' memo: another process may have exported since this one
+    // last held the lock (status takes no lock, so nothing would have refreshed it).
+    const published = (await this.artifacts.checkpointSeqs(this.origin)).at(-1) ?? 0;
     const origins = [];
     for (const o of rm.origins()) {
       const present = (await this.artifacts.checkpointSeqs(o.origin)).at(-1) ?? 0;
@@ -286,7 +288,7 @@ export class Cairn {
       streams: streams.length,
       entries: streams.reduce((n, s) => n + s.entries, 0),
       pending: streams.filter((s) => s.origin === this.origin).reduce((n, s) => n + (s.entries - s.sealed), 0),
-      checkpoint: published?.seq ?? 0,
+      checkpoint: published,
       origins,
     };
   }

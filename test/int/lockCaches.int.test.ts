@@ -56,6 +56,23 @@ describe('after another process held the lock, what this one cached is read agai
   });
 });
 
+describe('status is read from the store, not from what this process cached', () => {
+  it("this origin's checkpoint is the one another process exported last", async () => {
+    const home = tempHome();
+    const a = await openCairn({ home, clock: steppingClock() });
+    const b = await openCairn({ home, clock: steppingClock() });
+    await a.append('s', [{ n: 0 }]);
+    await a.export();
+    expect(await a.status()).toMatchObject({ checkpoint: 1, pending: 0 });
+    await b.append('s', [{ n: 1 }]);
+    await b.export();
+    expect(await b.status()).toMatchObject({ checkpoint: 2, pending: 0 });
+    expect(await a.status()).toMatchObject({ checkpoint: 2, pending: 0 });
+    a.close();
+    b.close();
+  });
+});
+
 describe('the metadata projection asks the database, not a cache, which streams have edits', () => {
   it("a pin imported by another process before its entry arrived is applied when this process imports the entry", async () => {
     const x = await openCairn({ home: tempHome('xeno', 7), clock: steppingClock() });
