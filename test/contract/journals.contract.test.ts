@@ -61,6 +61,17 @@ describe('FileJournal crash behaviour', () => {
     expect(decodeName('not base32!')).toBeNull();
   });
 
+  it('refuses a complete line that is not UTF-8 (a damaged byte), never reads a replacement character in its place', async () => {
+    const dir = tmp();
+    const journal = new FileJournal(dir);
+    await journal.append('s' as StreamId, [{ ...batch, bodies: ['café'] }]);
+    const file = path.join(dir, S_FILE);
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.indexOf(0xc3)] = 0xff; // é is C3 A9: FF A9 is no UTF-8, yet the line still parses as JSON
+    fs.writeFileSync(file, bytes);
+    await expectCode(journal.read('s' as StreamId), 'STORE_CORRUPT');
+  });
+
   it('refuses a journal corrupted before its last line', async () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, S_FILE), `garbage\n${JSON.stringify(batch)}\n`);

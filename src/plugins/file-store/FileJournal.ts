@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Journal } from '../../application/ports';
-import { CairnError, isStreamId, journalLine, parseJournalLine, type JournalRecord, type StreamId } from '../../domain';
+import { CairnError, fromUtf8, isStreamId, journalLine, parseJournalLine, type JournalRecord, type StreamId } from '../../domain';
 import { ensureDir, fsyncDir, isNotFound, tempName } from './fsSync';
 
 const SUFFIX = '.ndjson';
@@ -55,9 +55,17 @@ export class FileJournal implements Journal {
     }
     // Line by line from the bytes: no copy of the whole file as one string. What follows the last newline is
     // a torn tail that the next append cuts off.
+    // Decoding is strict: a damaged byte is corruption, never a replacement character sealed in its place.
     const records: JournalRecord[] = [];
     for (let start = 0, nl = data.indexOf(0x0a); nl >= 0; start = nl + 1, nl = data.indexOf(0x0a, start)) {
-      records.push(parseJournalLine(data.toString('utf8', start, nl), `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`));
+      const where = `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`;
+      let line: string;
+      try {
+        line = fromUtf8(data.subarray(start, nl));
+      } catch {
+        throw new CairnError('STORE_CORRUPT', `journal ${where}: not UTF-8; move the file aside and run \`cairn rebuild\``);
+      }
+      records.push(parseJournalLine(line, where));
     }
     return records;
   }
