@@ -101,6 +101,8 @@ export class Cairn {
   private readonly editMetadata: EditMetadata;
   private readonly importReceivedUseCase: ImportReceived;
   private closed = false;
+  /** A mutation failed part-way: the next one first replays the store into the read model (see `mutating`). */
+  private lagging = false;
 
   /** Every event the store accepts (RxJS). Subscribing never affects the read model. */
   readonly events$: Observable<DomainEvent>;
@@ -329,7 +331,22 @@ export class Cairn {
 
   private mutating<T>(work: () => Promise<T>, lockTimeoutMs?: number): Promise<T> {
     if (this.closed) return Promise.reject(new CairnError('INTERNAL', 'this cairn instance is closed'));
-    return this.guard.run(work, { timeoutMs: lockTimeoutMs });
+    return this.guard.run(async () => {
+      // A mutation that failed after a write (the lock lost between an export's checkpoint and its events, a
+      // projection that threw) may have left the read model behind the store: catch it up first, as the next
+      // open would, so a long-lived instance never keeps a stale read model.
+      if (this.lagging) {
+        await this.replayStore.execute();
+        this.lagging = false;
+      }
+      const before = this.guard.writes;
+      try {
+        return await work();
+      } catch (err) {
+        if (this.guard.writes > before) this.lagging = true;
+        throw err;
+      }
+    }, { timeoutMs: lockTimeoutMs });
   }
 
   /** Someone else held the lock since we last did: forget what this process cached of the store. */

@@ -5,7 +5,8 @@ import { definePlugin, FileLeaseStore, LeaseLock, openCairn, systemLockClock, sy
 import { encodeName } from '../../src/plugins/file-store/FileJournal';
 import { memoryTarget } from '../../src/plugins/memory-store';
 import { expectCode, ManualTime } from '../../src/testing';
-import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
+import { dumpReadModel } from '../helpers/readModelDump';
+import { removeTempDirs, steppingClock, tempDir, tempHome } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
 
@@ -120,5 +121,38 @@ describe('a lost lock stops the operation before its next write', () => {
     expect(localOrigins(home)).toEqual([cairn.origin]);
     await expectCode(cairn.export(), 'INTERRUPTED');
     cairn.close();
+  });
+});
+
+describe('after an operation stopped part-way, the next one first catches the read model up with the store', () => {
+  it('an export whose lock ran out after a checkpoint, before its events: the same instance ends equal to its rebuild, nothing pending', async () => {
+    // Given a long-lived instance (sync --watch, serve, an app) with 4 streams pending, exporting in batches
+    const time = new ManualTime(Date.now());
+    const home = tempHome('desk', 1);
+    const lockOptions = { dir: path.join(home, 'lock'), ttlMs: TTL };
+    const cairn = await openCairn({ home, clock: steppingClock(), lockClock: time.clock(), lockOptions, exportBatchEntries: 5 });
+    for (const s of ['s1', 's2', 's3', 's4']) await cairn.append(s, [1, 2, 3]);
+
+    // When its export loses the lock right after its first checkpoint (the process was paused), while it
+    // publishes that checkpoint's events, and the instance then exports again
+    let paused = false;
+    const sub = cairn.events$.subscribe((e) => {
+      if (e.type === 'SegmentAccepted' && !paused) time.jump(TTL);
+      paused = true;
+    });
+    await expectCode(cairn.export(), 'LOCK_LOST');
+    sub.unsubscribe();
+    expect(await cairn.export()).toMatchObject({ checkpoint: 2 });
+
+    // Then its read model knows every stream is sealed, as a rebuild does
+    const sealed = cairn.streams().map((s) => [s.stream, s.entries, s.sealed]).sort();
+    expect(sealed).toEqual(['s1', 's2', 's3', 's4'].map((s) => [s, 3, 3]));
+    expect((await cairn.status()).pending).toBe(0);
+    cairn.close();
+    const rebuilt = path.join(tempDir(), 'rebuilt.db');
+    const r = await openCairn({ home, clock: steppingClock(), lockClock: time.clock(), lockOptions, database: rebuilt, skipCatchUp: true });
+    await r.rebuild();
+    r.close();
+    expect(dumpReadModel(path.join(home, 'cairn.db'))).toEqual(dumpReadModel(rebuilt));
   });
 });

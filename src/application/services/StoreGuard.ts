@@ -16,6 +16,7 @@ export class StoreGuard {
   private current: Promise<unknown> | null = null;
   /** The token of our last clean release: the next acquisition is "ours again" when it is exactly +1. */
   private lastToken: number | null = null;
+  private passed = 0;
 
   constructor(
     private readonly lock: Lock | null,
@@ -29,24 +30,26 @@ export class StoreGuard {
     return result;
   }
 
+  /** Writes that passed the fence so far (a mutation that fails after one may have left the read model behind the store). */
+  get writes(): number {
+    return this.passed;
+  }
+
   /** The fence for synchronous write paths (read-model writes): no I/O. */
   check(): void {
-    this.throwIfInterrupted();
-    if (!this.lock) return;
-    if (!this.handle) throw new CairnError('INTERNAL', `a write to the store outside its lock (${this.lock.where}): every mutation must run through the guard`);
-    this.handle.throwIfLost();
+    this.fence();
+    this.passed++;
   }
 
   /** The fence for asynchronous writes: also renews an overdue lease and yields to the event loop. */
   async confirm(): Promise<void> {
-    this.check();
-    await this.handle?.confirm();
-    this.throwIfInterrupted();
+    await this.pass();
+    this.passed++;
   }
 
   /** The fence for reads: inside a mutation, as `confirm` (a long read phase keeps the lease); outside, nothing. */
   async touch(): Promise<void> {
-    if (this.handle) await this.confirm();
+    if (this.handle) await this.pass();
   }
 
   /**
@@ -97,6 +100,19 @@ export class StoreGuard {
       // Only a clean hand-back lets the next acquisition trust what this process cached.
       this.lastToken = released && !handle.signal.aborted ? handle.token : null;
     }
+  }
+
+  private fence(): void {
+    this.throwIfInterrupted();
+    if (!this.lock) return;
+    if (!this.handle) throw new CairnError('INTERNAL', `a write to the store outside its lock (${this.lock.where}): every mutation must run through the guard`);
+    this.handle.throwIfLost();
+  }
+
+  private async pass(): Promise<void> {
+    this.fence();
+    await this.handle?.confirm();
+    this.throwIfInterrupted();
   }
 
   private stop(): void {
