@@ -92,6 +92,11 @@ export class Cairn {
   private readonly bus: EventBus;
   private readonly hlc: HlcClock;
   private readonly artifacts: ArtifactRepository;
+  /**
+   * The store for reads outside any mutation (status): not behind the fence, which guards the running
+   * mutation's own reads and would otherwise stop a reader when that mutation is interrupted or ends.
+   */
+  private readonly reader: ArtifactRepository;
   private readonly localStreams: LocalStreams;
   private readonly appendEntries: AppendEntries;
   private readonly exportStore: ExportStore;
@@ -114,6 +119,7 @@ export class Cairn {
     // Every write the use cases make passes the fence: none reaches the store once the lock is lost.
     const { origin, store, codec, journal, readModel, clock, quarantine } = fenceLocal(deps, this.guard);
     this.artifacts = new ArtifactRepository(store, codec);
+    this.reader = new ArtifactRepository(deps.store, deps.codec);
     const checkpoints = new CheckpointReader(this.artifacts);
     this.localStreams = new LocalStreams(origin, this.artifacts, checkpoints, journal);
     this.appendEntries = new AppendEntries(origin, journal, this.localStreams, this.artifacts, this.bus, clock, (gid) => readModel.isPurged(gid));
@@ -268,10 +274,10 @@ export class Cairn {
     const streams = rm.listStreams({ includeTrashed: true });
     // Read from the store, not from LocalStreams' memo: another process may have exported since this one
     // last held the lock (status takes no lock, so nothing would have refreshed it).
-    const published = (await this.artifacts.checkpointSeqs(this.origin)).at(-1) ?? 0;
+    const published = (await this.reader.checkpointSeqs(this.origin)).at(-1) ?? 0;
     const origins = [];
     for (const o of rm.origins()) {
-      const present = (await this.artifacts.checkpointSeqs(o.origin)).at(-1) ?? 0;
+      const present = (await this.reader.checkpointSeqs(o.origin)).at(-1) ?? 0;
       origins.push({
         origin: o.origin,
         checkpoint: o.checkpoint,

@@ -156,3 +156,36 @@ describe('after an operation stopped part-way, the next one first catches the re
     expect(dumpReadModel(path.join(home, 'cairn.db'))).toEqual(dumpReadModel(rebuilt));
   });
 });
+
+describe('reads outside a mutation are not fenced by the mutation that happens to run', () => {
+  afterEach(() => {
+    gate = null;
+  });
+
+  it('status while a sync is being interrupted answers (the sync, not the reader, is stopped)', async () => {
+    const { cairn } = await setUp('reading');
+    const { atGate, release } = arm();
+    const syncing = cairn.sync('gated://reading');
+    await atGate; // the sync holds the lock
+    const settled = cairn.interrupt();
+    await expect(cairn.status()).resolves.toMatchObject({ origin: cairn.origin, pending: 0, checkpoint: 1 }); // exported before the gate
+    release();
+    await expectCode(syncing, 'INTERRUPTED');
+    await settled;
+    cairn.close();
+  });
+
+  it('status asked by a subscriber in the middle of a batched export answers, however the export goes on', async () => {
+    for (let run = 0; run < 10; run++) {
+      const cairn = await openCairn({ home: tempHome('desk', 1), clock: steppingClock(), exportBatchEntries: 2 });
+      for (const s of ['a', 'b', 'c', 'd', 'e', 'f']) await cairn.append(s, [1, 2]);
+      const answers: Promise<unknown>[] = [];
+      cairn.events$.subscribe((e) => {
+        if (e.type === 'CheckpointAccepted') answers.push(cairn.status().then((st) => st.origin));
+      });
+      await cairn.export();
+      expect(await Promise.all(answers)).toEqual(Array.from({ length: 6 }, () => cairn.origin));
+      cairn.close();
+    }
+  });
+});
