@@ -170,7 +170,7 @@ export class Cairn {
 
   /** Catch the read model up with the store (after a crash, or when the database was deleted). */
   catchUp(onProgress?: ProgressSink, options: { lockTimeoutMs?: number } = {}): Promise<ReplayResult> {
-    return this.mutating(() => this.replayStore.execute(onProgress), options.lockTimeoutMs);
+    return this.mutating(() => this.replayStore.execute(onProgress), { lockTimeoutMs: options.lockTimeoutMs, replays: true });
   }
 
   append(stream: string, bodies: readonly Json[], options?: AppendOptions): Promise<AppendResult> {
@@ -241,12 +241,15 @@ export class Cairn {
 
   /** Delete the read model and replay the whole store into an empty one. */
   rebuild(onProgress?: ProgressSink): Promise<ReplayResult & { ms: number }> {
-    return this.mutating(async () => {
-      const started = this.deps.clock.now();
-      this.deps.readModel.reset();
-      const result = await this.replayStore.execute(onProgress);
-      return { ...result, ms: this.deps.clock.now() - started };
-    });
+    return this.mutating(
+      async () => {
+        const started = this.deps.clock.now();
+        this.deps.readModel.reset();
+        const result = await this.replayStore.execute(onProgress);
+        return { ...result, ms: this.deps.clock.now() - started };
+      },
+      { replays: true },
+    );
   }
 
   streams(options: { origin?: OriginId; includeTrashed?: boolean } = {}): StreamSummary[] {
@@ -335,24 +338,32 @@ export class Cairn {
     this.deps.readModel.close();
   }
 
-  private mutating<T>(work: () => Promise<T>, lockTimeoutMs?: number): Promise<T> {
+  /**
+   * Run `work` under the guard. A mutation that failed after a write (the lock lost between an export's
+   * checkpoint and its events, a projection that threw) may have left the read model behind the store: the
+   * next one first catches it up, as the next open would, so a long-lived instance never keeps a stale read
+   * model. Work that `replays` the store itself (catch-up, rebuild) needs no catch-up first, and ends the lag.
+   */
+  private mutating<T>(work: () => Promise<T>, options: { lockTimeoutMs?: number; replays?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new CairnError('INTERNAL', 'this cairn instance is closed'));
-    return this.guard.run(async () => {
-      // A mutation that failed after a write (the lock lost between an export's checkpoint and its events, a
-      // projection that threw) may have left the read model behind the store: catch it up first, as the next
-      // open would, so a long-lived instance never keeps a stale read model.
-      if (this.lagging) {
-        await this.replayStore.execute();
-        this.lagging = false;
-      }
-      const before = this.guard.writes;
-      try {
-        return await work();
-      } catch (err) {
-        if (this.guard.writes > before) this.lagging = true;
-        throw err;
-      }
-    }, { timeoutMs: lockTimeoutMs });
+    return this.guard.run(
+      async () => {
+        if (this.lagging && !options.replays) {
+          await this.replayStore.execute();
+          this.lagging = false;
+        }
+        const before = this.guard.writes;
+        try {
+          const result = await work();
+          if (options.replays) this.lagging = false;
+          return result;
+        } catch (err) {
+          if (this.guard.writes > before) this.lagging = true;
+          throw err;
+        }
+      },
+      { timeoutMs: options.lockTimeoutMs },
+    );
   }
 
   /** Someone else held the lock since we last did: forget what this process cached of the store. */
