@@ -17,6 +17,7 @@ import { LocalStreams } from './services/LocalStreams';
 import { HistoryGuard } from './services/HistoryGuard';
 import { HlcClock } from './services/HlcClock';
 import { MetaExchange } from './services/MetaExchange';
+import { MetaPackPush } from './services/MetaPackPush';
 import { MetaImporter } from './services/MetaImporter';
 import { MetaPacks } from './services/MetaPacks';
 import { EditMetadata, type EditRequest } from './usecases/EditMetadata';
@@ -50,6 +51,11 @@ export interface CairnDeps {
   readonly metadataFields?: readonly MetadataField[];
   /** Own metadata events are folded into a pack once this many are unpacked (default 1024; tests lower it). */
   readonly metaPackThreshold?: number;
+  /**
+   * How often a sync reads back one of the packs a target lists, per origin, to heal it if damaged (default
+   * 15 minutes; 0: at every sync). See ADR 0010.
+   */
+  readonly metaPackAuditMs?: number;
   /** The store's lock, held by every mutation for its whole run (none: in-process exclusion only). */
   readonly lock?: Lock;
   /** How long a mutation waits for the lock before LOCK_HELD (default 30 s). */
@@ -141,7 +147,7 @@ export class Cairn {
       new PushOrigin(this.artifacts, checkpoints, readModel, codec),
       this.artifacts,
       readModel,
-      new MetaExchange(this.artifacts, readModel, quarantine, clock, packs, codec),
+      new MetaExchange(this.artifacts, readModel, quarantine, clock, packs, codec, new MetaPackPush(this.artifacts, readModel, quarantine, clock, packs, codec, deps.metaPackAuditMs)),
       this.importReceivedUseCase,
       packs,
     );
