@@ -554,6 +554,5 @@ describe('metadata ledger: last writer wins under random delivery (property)', (
       fc.asyncProperty(scenario, (s) => run(s, 'any-order')),
       { numRuns: RUNS },
     );
-  });
-
+  }, 240_000); // a guard against a hang, not a timing: 100 runs take 30-50 s on a loaded 2-core machine
 });
