@@ -23,6 +23,8 @@ export interface FakeS3Options {
   readonly loseFirstResponseFor?: string;
   /** Asked after each PUT is stored (`bucket/key`): true drops the connection without answering. */
   readonly loseResponse?: (id: string) => boolean;
+  /** Asked when a request has arrived, before it is looked at: a promise holds it until it settles. */
+  readonly holdRequest?: (method: string, id: string) => Promise<void> | undefined;
   /** Answer ListObjectsV2 with this: given the continuation token (or null), return the page. */
   readonly listPage?: (token: string | null) => ListPage;
 }
@@ -67,12 +69,13 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
       const key = decodeURIComponent(rest.join('/'));
       const id = `${bucket}/${key}`;
       requests.push(`${req.method} ${url.pathname}`);
+      await options.holdRequest?.(req.method ?? '', id);
       const send = (status: number, body = '', headers: Record<string, string> = {}): void => {
         answers.push(`${req.method} ${url.pathname} ${status}`);
         res.writeHead(status, { 'content-type': 'application/xml', ...headers });

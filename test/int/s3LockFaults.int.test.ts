@@ -140,6 +140,42 @@ describe('S3 lock: a holder that lost the lock', () => {
     await expectCode(ha.confirm(), 'LOCK_LOST');
   });
 
+  it('a takeover ends the lease it judged stale before creating its own: a renewal fails even while the old key is still there', async () => {
+    let letGo: () => void = () => undefined;
+    const deletion = new Promise<void>((resolve) => (letGo = resolve));
+    const server = await fake({ holdRequest: (method, id) => (method === 'DELETE' && id === KEY(1) ? deletion : undefined) });
+    try {
+      const time = new ManualTime();
+      const a = lock(store(server), time);
+      const ha = await take(a.lock);
+      const hb = await take(lock(store(server), new ManualTime(time.now() + TTL)).lock); // a clock a TTL ahead
+      expect(hb.token).toBe(2);
+      expect(record(server, 1)).toMatchObject({ ended: 'taken-over', by: { id: hb.holder.owner } }); // not deleted yet
+      await time.advance(TTL / 3);
+      expect(ha.signal.aborted).toBe(true);
+      expect((ha.signal.reason as Error).message).toMatch(/taken over after its lease ran out/);
+    } finally {
+      letGo();
+    }
+  });
+
+  it('a release after a takeover it has not noticed yet leaves both the taker\'s mark and the new generation alone', async () => {
+    let letGo: () => void = () => undefined;
+    const deletion = new Promise<void>((resolve) => (letGo = resolve));
+    const server = await fake({ holdRequest: (method, id) => (method === 'DELETE' && id === KEY(1) ? deletion : undefined) });
+    try {
+      const time = new ManualTime();
+      const ha = await take(lock(store(server), time).lock);
+      await take(lock(store(server), new ManualTime(time.now() + TTL)).lock); // a clock a TTL ahead
+      const before = new Map(server.objects);
+      await ha.release(); // no heartbeat since the takeover: it still has the ETag it wrote
+      expect(new Map(server.objects)).toEqual(before);
+      expect(server.answers.filter((x) => x.startsWith('PUT /fake/p/.cairn-lock/000000000001')).at(-1)).toMatch(/ 412$/);
+    } finally {
+      letGo();
+    }
+  });
+
   it('a takeover ends the stale generation first (If-Match on what it read), so a late renewal fails even before collection', async () => {
     const server = await fake();
     const time = new ManualTime();
@@ -156,7 +192,9 @@ describe('S3 lock: a holder that lost the lock', () => {
     expect(late).toMatchObject({ ok: false, reason: expect.stringMatching(/taken over after its lease ran out \(by pid 2 on host b\)/) });
     await a.release(mine.holder);
     expect(record(server, 1)).toMatchObject({ ended: 'taken-over' }); // the release did not overwrite the taker's mark
-    expect(await store(server).tryAcquire(claim('c', time.now()), time.now())).toMatchObject({ acquired: true, holder: { owner: 'c', token: 2 } });
+    const c = store(server);
+    expect(await c.tryAcquire(claim('c', time.now()), time.now())).toMatchObject({ acquired: true, holder: { owner: 'c', token: 2 } });
+    await c.settled();
     expect(lockKeys(server)).toEqual([KEY(2)]);
   });
 
@@ -166,13 +204,46 @@ describe('S3 lock: a holder that lost the lock', () => {
     const a = lock(store(server), time);
     const ha = await take(a.lock);
     a.clock.pause();
-    const hb = await take(lock(store(server), time).lock, 2 * TTL);
+    const b = store(server);
+    const hb = await take(lock(b, time).lock, 2 * TTL);
+    await b.settled(); // the taker has deleted the generation it superseded
     const before = new Map([...server.objects].filter(([k]) => k.startsWith('fake/p/.cairn-lock/')));
     expect([...before.keys()]).toEqual([KEY(hb.token)]);
     await ha.release();
     expect(new Map([...server.objects].filter(([k]) => k.startsWith('fake/p/.cairn-lock/')))).toEqual(before);
     expect(server.answers.filter((x) => x.includes(String(ha.token).padStart(12, '0'))).at(-1)).toMatch(/^PUT .* 412$/);
     expect((await a.lock.inspect())?.owner).toBe(hb.holder.owner);
+  });
+});
+
+describe('S3 lock: views that are out of date', () => {
+  it('a create from a view older than a collection (a dead name below the newest) is given back, never held', async () => {
+    let release: () => void = () => undefined;
+    let holding = false;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = await fake({
+      // Hold the first create of generation 2 until others have created and collected it.
+      holdRequest: (method, id) => (method === 'PUT' && id === KEY(2) && !holding ? ((holding = true), held) : undefined),
+    });
+    const time = new ManualTime();
+    const x = store(server);
+    const first = await x.tryAcquire(claim('x1', time.now()), time.now());
+    await x.release(first.holder!); // x saw generation 1 last, released
+    const slow = x.tryAcquire(claim('x2', time.now()), time.now()); // reads 1 (released), its create of 2 is held
+    while (!holding) await new Promise((resolve) => setImmediate(resolve));
+    const y = store(server);
+    const two = await y.tryAcquire(claim('y', time.now()), time.now());
+    expect(two).toMatchObject({ acquired: true, holder: { token: 2 } });
+    await y.release(two.holder!);
+    const z = store(server);
+    const three = await z.tryAcquire(claim('z', time.now()), time.now());
+    await z.release(three.holder!); // generations 1 and 2 are collected: the name 2 is free again, and dead
+    expect(lockKeys(server)).toEqual([KEY(3)]);
+    release();
+    expect(await slow).toMatchObject({ acquired: true, holder: { owner: 'x2', token: 4 } });
+    expect(server.answers).toContain('PUT /fake/p/.cairn-lock/000000000002 200'); // the held create did succeed…
+    expect(server.requests).toContain('DELETE /fake/p/.cairn-lock/000000000002'); // …and was given back
+    expect(await store(server).tryAcquire(claim('w', time.now()), time.now())).toMatchObject({ acquired: false, holder: { owner: 'x2' } });
   });
 });
 

@@ -44,6 +44,10 @@ export class S3LeaseStore implements LeaseStore {
   private readonly folder: S3LockFolder;
   private readonly held = new Map<string, Held>();
   private sample: ClockSample | null = null;
+  /** The newest generation this store saw last (see `lastSeenGeneration`). */
+  private lastSeen: number | null = null;
+  /** Deletions of superseded generations still running (see `collect`). */
+  private collecting: Promise<void> = Promise.resolve();
   private readonly self: { readonly host: string; readonly pid: number };
 
   constructor(
@@ -63,7 +67,7 @@ export class S3LeaseStore implements LeaseStore {
     await this.probe();
     const ttlMs = claim.expiresAt - claim.acquiredAt;
     for (let round = 0; round < ROUNDS; round++) {
-      const top = await this.top();
+      const top = (round === 0 ? await this.lastSeenGeneration() : null) ?? (await this.top());
       this.refuseSkew(ttlMs); // before anything is written with this clock
       let mine: Generation | null = null;
       if (top && top.record !== 'unreadable' && isHeldRecord(top.record)) {
@@ -86,6 +90,7 @@ export class S3LeaseStore implements LeaseStore {
             if (there) continue; // already ended again: look again
             return { acquired: false, holder: null }; // a racing create not readable yet (409)
           }
+          this.lastSeen = token;
           if (there.record.owner !== claim.owner) return { acquired: false, holder: holderOfRecord(there.record) };
           mine = there;
         }
@@ -97,7 +102,8 @@ export class S3LeaseStore implements LeaseStore {
         await this.folder.remove(mine.token);
         continue;
       }
-      for (const t of tokens) if (t < mine.token) await this.folder.remove(t);
+      this.lastSeen = mine.token;
+      this.collect(tokens.filter((t) => t < mine!.token));
       const record = mine.record as S3HeldRecord;
       this.held.set(heldKey(record), { etag: mine.etag, ttlMs });
       return { acquired: true, holder: holderOfRecord(record) };
@@ -133,6 +139,7 @@ export class S3LeaseStore implements LeaseStore {
     if (!known) return;
     const ended = { v: 1, ended: 'released', token: holder.token, by: { host: holder.host, pid: holder.pid, id: holder.owner } } as const;
     await this.folder.replace(holder.token, ended, known.etag); // null: no longer ours (taken over, forced) — nothing to do
+    await this.collecting;
   }
 
   async inspect(now: number): Promise<LockStatus | null> {
@@ -158,11 +165,41 @@ export class S3LeaseStore implements LeaseStore {
     throw new CairnError('LOCK_HELD', `the lock ${this.where} kept changing while it was being broken: try again`);
   }
 
+  /**
+   * The first look of an acquisition re-reads the generation this store saw last as the newest: one GET
+   * instead of a listing and a GET. While it is held by someone else, no newer one can exist (a generation is
+   * succeeded only after it was ended), so a waiting contender's poll costs one request; once it has ended,
+   * creating the next name either works or meets whoever was faster, and a view that is out of date is caught
+   * after the create, like any (see `tryAcquire`). Null: look properly.
+   */
+  private async lastSeenGeneration(): Promise<Generation | null> {
+    return this.lastSeen === null ? null : this.folder.read(this.lastSeen);
+  }
+
+  /**
+   * Delete generations below our own (dead names) while the holder gets on with its work: garbage collection,
+   * off the acquisition's critical path. A failure is harmless (the next holder deletes them); `release` waits.
+   */
+  private collect(tokens: readonly number[]): void {
+    if (tokens.length === 0) return;
+    const previous = this.collecting;
+    this.collecting = Promise.all([previous, ...tokens.map((t) => this.folder.remove(t))]).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Resolves once the deletions of superseded generations started so far have finished (see `collect`). */
+  settled(): Promise<void> {
+    return this.collecting;
+  }
+
   /** The newest generation (null: none), read; a generation collected between the listing and the read is looked for again. */
   private async top(): Promise<Generation | null> {
     for (;;) {
       const tokens = await this.folder.tokens();
       const newest = tokens.at(-1);
+      this.lastSeen = newest ?? null;
       if (newest === undefined) return null;
       const read = await this.folder.read(newest);
       if (read) return read;
