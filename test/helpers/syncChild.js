@@ -5,6 +5,8 @@
 //   "mark phase:<name> <ms>"     a progress phase started (pull, push, export, …), ms since ready
 //   "mark event:<type> <ms>"     the first domain event of a type since ready (SegmentAccepted = import/export)
 //   "result <json>"              the sync result; then the child exits 0
+// With CAIRN_TEST_HOLD=<marker> set, the child stops dead (blocks its thread) right after printing that marker,
+// so a SIGKILL aimed at it lands exactly there, however loaded the machine is.
 // Stdout to a pipe is synchronous on Linux, so a marker is out before the work that follows it starts.
 'use strict';
 
@@ -37,7 +39,11 @@ async function run(home, target) {
   const { openCairn } = require('../../dist');
   const cairn = await openCairn({ home });
   const started = Date.now();
-  const out = (line) => process.stdout.write(`${line}\n`);
+  const hold = process.env.CAIRN_TEST_HOLD;
+  const out = (line) => {
+    process.stdout.write(`${line}\n`);
+    if (hold && line.startsWith(`mark ${hold} `)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+  };
   out('mark ready 0');
   const seen = new Set();
   cairn.events$.subscribe((e) => {
