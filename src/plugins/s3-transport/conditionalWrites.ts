@@ -3,7 +3,7 @@ import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import { CairnError, isCairnError } from '../../domain';
 import { httpStatus, isConditionFailed, s3Failure } from './s3Errors';
 
-/** Verdicts per endpoint and bucket, for the life of the process: probing costs three requests. */
+/** Verdicts per endpoint, bucket and kind of probe, for the life of the process: probing costs three requests (five with If-Match). */
 const verdicts = new Map<string, Promise<void>>();
 
 /** The folder (a dot name: never listed as an origin) where probe keys are written and deleted again. */
