@@ -5,8 +5,8 @@ import type { AcquireAttempt, LeaseClaim, LeaseStore, LockHolder, LockStatus, Re
 import { CairnError } from '../../domain';
 import { ensureConditionalWrites } from './conditionalWrites';
 import { S3LockFolder, type Generation } from './S3LockFolder';
-import { certainSkew, watchServerClock, type ClockSample } from './serverClock';
-import { holderOfRecord, isHeldRecord, LOCK_FOLDER, unknownS3Holder, type EndedHow, type S3HeldRecord } from './s3LockRecord';
+import { ServerClock } from './serverClock';
+import { holderOfRecord, howEnded, isHeldRecord, LOCK_FOLDER, unknownS3Holder, type EndedHow, type S3HeldRecord } from './s3LockRecord';
 import type { S3Target } from './s3Target';
 
 export interface S3LeaseStoreOptions {
@@ -43,7 +43,7 @@ export class S3LeaseStore implements LeaseStore {
   readonly where: string;
   private readonly folder: S3LockFolder;
   private readonly held = new Map<string, Held>();
-  private sample: ClockSample | null = null;
+  private readonly clock: ServerClock;
   /** The newest generation this store saw last (see `lastSeenGeneration`). */
   private lastSeen: number | null = null;
   /** Deletions of superseded generations still running (see `collect`). */
@@ -60,7 +60,7 @@ export class S3LeaseStore implements LeaseStore {
     this.where = `${target.url}/${LOCK_FOLDER.slice(0, -1)} (${endpoint})`;
     this.folder = new S3LockFolder(client, target.bucket, target.root + LOCK_FOLDER, this.where);
     this.self = { host: options.host ?? os.hostname(), pid: options.pid ?? process.pid };
-    watchServerClock(client, options.wallClock ?? Date.now, (s) => (this.sample = s));
+    this.clock = new ServerClock(client, options.wallClock ?? Date.now, endpoint);
   }
 
   async tryAcquire(claim: LeaseClaim, now: number): Promise<AcquireAttempt> {
@@ -228,10 +228,7 @@ export class S3LeaseStore implements LeaseStore {
     this.held.delete(heldKey(holder));
     const own = await this.folder.read(holder.token);
     let reason = 'it was taken over or released by force (its generation is gone)';
-    if (own && own.record !== 'unreadable' && !isHeldRecord(own.record)) {
-      const by = `by pid ${own.record.by.pid} on host ${own.record.by.host}`;
-      reason = { forced: `it was released by force (${by})`, 'taken-over': `it was taken over after its lease ran out (${by})`, released: 'it was released' }[own.record.ended];
-    } else if (own) reason = 'its generation was rewritten by someone else';
+    if (own) reason = own.record !== 'unreadable' && !isHeldRecord(own.record) ? howEnded(own.record) : 'its generation was rewritten by someone else';
     const top = await this.top();
     const now = top && top.record !== 'unreadable' && isHeldRecord(top.record) && top.record.owner !== holder.owner ? holderOfRecord(top.record) : null;
     return { ok: false, reason, holder: now };
@@ -246,16 +243,9 @@ export class S3LeaseStore implements LeaseStore {
     if (skew) throw new CairnError('CLOCK_SKEW', `the lock ${this.where} cannot be taken: ${skew}`);
   }
 
-  /** Why the local clock is too far from the server's for a lease of `ttlMs`, or null. */
+  /** Why the local clock is too far from the server's for a lease of `ttlMs` (default bound: a sixth of it), or null. */
   private skewBeyond(ttlMs: number): string | null {
-    const bound = this.options.maxClockSkewMs ?? Math.floor(ttlMs / 6);
-    const skew = this.sample ? certainSkew(this.sample) : 0;
-    if (skew <= bound) return null;
-    const way = this.sample!.serverDate > this.sample!.receivedAt ? 'behind' : 'ahead of';
-    return (
-      `this machine's clock is at least ${skew} ms ${way} the S3 server's (${this.endpoint}), more than the ${bound} ms a lease of ${ttlMs} ms ` +
-      'tolerates: machines sharing the lock judge leases by their clocks. Synchronise this clock (NTP) and retry'
-    );
+    return this.clock.tooFar(this.options.maxClockSkewMs ?? Math.floor(ttlMs / 6), ttlMs);
   }
 }
 

@@ -28,6 +28,12 @@ export function holderOfRecord(r: S3HeldRecord): LockHolder {
   return { owner: r.owner, host: r.host, pid: r.pid, token: r.token, acquiredAt: r.acquiredAt, expiresAt: r.expiresAt };
 }
 
+/** How a generation ended, for the message of a holder that lost it. */
+export function howEnded(r: S3EndedRecord): string {
+  const by = `by pid ${r.by.pid} on host ${r.by.host}`;
+  return { forced: `it was released by force (${by})`, 'taken-over': `it was taken over after its lease ran out (${by})`, released: 'it was released' }[r.ended];
+}
+
 /** The holder of a generation whose content is not a lock record (written by something else): stale. */
 export const unknownS3Holder = (token: number): LockHolder => ({ owner: 'unknown', host: 'unknown', pid: 0, token, acquiredAt: 0, expiresAt: 0 });
 

@@ -39,3 +39,31 @@ export function certainSkew(s: ClockSample): number {
   if (high < 0) return -high;
   return 0;
 }
+
+/**
+ * The local clock measured against an S3 server's, from every response (see `watchServerClock`): machines
+ * sharing an S3 lock share no clock but the server's (ADR 0009, clock skew).
+ */
+export class ServerClock {
+  private sample: ClockSample | null = null;
+
+  constructor(
+    client: S3Client,
+    now: () => number,
+    private readonly endpoint: string,
+  ) {
+    watchServerClock(client, now, (s) => (this.sample = s));
+  }
+
+  /** Why the local clock is, for certain, further than `boundMs` from the server's (for messages), or null. */
+  tooFar(boundMs: number, ttlMs: number): string | null {
+    const s = this.sample;
+    const skew = s ? certainSkew(s) : 0; // a server that sends no Date header is not checked
+    if (!s || skew <= boundMs) return null;
+    const way = s.serverDate > s.receivedAt ? 'behind' : 'ahead of';
+    return (
+      `this machine's clock is at least ${skew} ms ${way} the S3 server's (${this.endpoint}), more than the ${boundMs} ms a lease of ${ttlMs} ms ` +
+      'tolerates: machines sharing the lock judge leases by their clocks. Synchronise this clock (NTP) and retry'
+    );
+  }
+}
