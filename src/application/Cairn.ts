@@ -50,6 +50,8 @@ export interface CairnDeps {
   readonly metadataFields?: readonly MetadataField[];
   /** Own metadata events are folded into a pack once this many are unpacked (default 1024; tests lower it). */
   readonly metaPackThreshold?: number;
+  /** An export publishes a checkpoint once it holds this many entries (default 16,384; tests lower it). */
+  readonly exportBatchEntries?: number;
   /** The store's lock, held by every mutation for its whole run (none: in-process exclusion only). */
   readonly lock?: Lock;
   /** How long a mutation waits for the lock before LOCK_HELD (default 30 s). */
@@ -113,7 +115,7 @@ export class Cairn {
     const checkpoints = new CheckpointReader(this.artifacts);
     this.localStreams = new LocalStreams(origin, this.artifacts, checkpoints, journal);
     this.appendEntries = new AppendEntries(origin, journal, this.localStreams, this.artifacts, this.bus, clock, (gid) => readModel.isPurged(gid));
-    this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock);
+    this.exportStore = new ExportStore(origin, journal, this.localStreams, this.artifacts, this.bus, clock, deps.exportBatchEntries);
     const guard = new HistoryGuard(this.artifacts, readModel);
     const importer = new OriginImporter(this.artifacts, checkpoints, readModel, this.bus, quarantine, clock, guard);
     const packs = new MetaPacks(this.artifacts, deps.metaPackThreshold);

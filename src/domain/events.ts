@@ -46,6 +46,8 @@ export interface EntriesAppended {
   readonly gid: GlobalId;
   readonly header: StreamHeader;
   readonly entries: readonly Entry[];
+  /** Each entry's body as canonical JSON, in order, when the writer has it (projections then skip encoding it). */
+  readonly texts?: readonly string[];
 }
 
 export interface SegmentAccepted {

@@ -10,10 +10,20 @@ import type { StreamHeader } from './artifacts/manifest';
  */
 export type JournalRecord =
   | { readonly t: 'header'; readonly header: StreamHeader }
-  | { readonly t: 'entries'; readonly from: number; readonly ts: string; readonly bodies: readonly Json[] };
+  | {
+      readonly t: 'entries';
+      readonly from: number;
+      readonly ts: string;
+      readonly bodies: readonly Json[];
+      /** The bodies' canonical JSON, when the writer has it (each body is then encoded once); never stored. */
+      readonly texts?: readonly string[];
+    };
 
 export function journalLine(record: JournalRecord): string {
-  return `${canonicalize(record)}\n`;
+  if (record.t === 'header') return `${canonicalize(record)}\n`;
+  // Canonical keys sort bodies < from < t < ts.
+  const bodies = record.texts ? `[${record.texts.join(',')}]` : canonicalize(record.bodies);
+  return `{"bodies":${bodies},"from":${record.from},"t":"entries","ts":${JSON.stringify(record.ts)}}\n`;
 }
 
 export function parseJournalLine(line: string, where: string): JournalRecord {

@@ -96,3 +96,37 @@ describe('export', () => {
     cairn.close();
   });
 });
+
+describe('export of a large backlog', () => {
+  it('publishes a checkpoint per batch, drains every journal, and a replica gets exactly what one checkpoint would give', async () => {
+    // Given an origin with 3 entries pending in each of 4 streams, and an export batch of 5 entries
+    const home = tempHome('batched', 7);
+    const a = await openCairn({ home, clock: steppingClock(), exportBatchEntries: 5 });
+    for (const s of ['s1', 's2', 's3', 's4']) await a.append(s, [{ s, n: 0 }, { s, n: 1 }, { s, n: 2 }]);
+    const seen: DomainEvent[] = [];
+    a.events$.subscribe((e) => seen.push(e));
+
+    // When it exports
+    const result = await a.export();
+
+    // Then two checkpoints sealed two streams each, each published after its segments and manifests
+    expect(result).toMatchObject({ checkpoint: 2, streams: 4, segments: 4 });
+    expect(seen.map((e) => e.type)).toEqual([
+      ...['SegmentAccepted', 'ManifestAccepted', 'SegmentAccepted', 'ManifestAccepted', 'CheckpointAccepted'],
+      ...['SegmentAccepted', 'ManifestAccepted', 'SegmentAccepted', 'ManifestAccepted', 'CheckpointAccepted'],
+    ]);
+    expect(fs.readdirSync(path.join(home, 'journal'))).toEqual([]);
+    expect((await a.status()).pending).toBe(0);
+    expect(await a.export()).toMatchObject({ checkpoint: null, segments: 0 });
+
+    // And a replica that syncs holds the four streams whole
+    const folder = tempHome('folder-unused', 8);
+    await a.sync(path.join(folder, 'target'), { create: true });
+    const b = await openCairn({ home: tempHome('replica', 9), clock: steppingClock() });
+    await b.sync(path.join(folder, 'target'));
+    expect(b.streams().map((s) => [s.id, s.entries, s.sealed])).toEqual(a.streams().map((s) => [s.id, s.entries, s.sealed]));
+    expect(b.show(`${a.origin}~s4`).entries.map((e) => e.body)).toEqual([0, 1, 2].map((n) => ({ s: 's4', n })));
+    a.close();
+    b.close();
+  });
+});

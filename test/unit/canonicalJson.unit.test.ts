@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalize, canonicalBytes } from '../../src/domain';
+import { canonicalize, canonicalBytes, entryLine, entryLineOf, journalLine, type Json } from '../../src/domain';
 import { expectCode } from '../../src/testing';
 
 describe('canonical JSON', () => {
@@ -28,6 +28,31 @@ describe('canonical JSON', () => {
         expect(canonicalize(reversed)).toBe(canonicalize(obj));
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('lines composed from canonical body text', () => {
+  const ts = fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+
+  it('an entry line from its body text is the canonical JSON of {body, ordinal, ts}', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.nat(), ts, (body, ordinal, at) => {
+        const expected = `${canonicalize({ body, ordinal, ts: at })}\n`;
+        expect(entryLineOf(ordinal, at, canonicalize(body))).toBe(expected);
+        expect(entryLine({ ordinal, ts: at, body: body as Json })).toBe(expected);
+      }),
+    );
+  });
+
+  it('a journal line is the canonical JSON of its record, with or without the texts shortcut', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 3 }), { minLength: 1, maxLength: 5 }), fc.nat(), ts, (bodies, from, at) => {
+        const record = { t: 'entries' as const, from, ts: at, bodies: bodies as Json[] };
+        const expected = `${canonicalize(record)}\n`;
+        expect(journalLine(record)).toBe(expected);
+        expect(journalLine({ ...record, texts: bodies.map((b) => canonicalize(b)) })).toBe(expected);
+      }),
     );
   });
 });

@@ -20,19 +20,24 @@ export interface LocalStreamState {
   readonly manifestHash: ContentHash | null;
   /** Entries sealed into segments. */
   readonly sealed: number;
-  /** Acknowledged entries not yet exported, ordinals from `sealed`. */
-  readonly pending: readonly Entry[];
-  /** The next ordinal to append. */
+  /** The next ordinal to append (`next - sealed` entries are acknowledged and not exported yet). */
   readonly next: number;
+}
+
+/** A stream's state with its acknowledged, not yet exported entries (ordinals from `sealed`), read from the journal. */
+export interface PendingStream extends LocalStreamState {
+  readonly pending: readonly Entry[];
 }
 
 /**
  * Reads this origin's streams from the store (the newest own checkpoint and its manifests) and the
- * journal. The store is the authority; the read model is only a projection of it.
+ * journal. The store is the authority; the read model is only a projection of it. Pending bodies are never
+ * kept in memory: they are read back from the journal when they are exported, so memory does not grow with
+ * what is pending, and a caller that changes a body object after `append` cannot change what is sealed.
  */
 export class LocalStreams {
   private cached: { state: CheckpointState | null } | null = null;
-  /** Streams already read in this process: appends update them instead of re-reading the journal. */
+  /** Streams already read in this process (without their bodies): appends update them instead of re-reading the journal. */
   private readonly streams = new Map<StreamId, LocalStreamState>();
 
   constructor(
@@ -60,26 +65,32 @@ export class LocalStreams {
   }
 
   /** Record entries that were just appended durably, so the next load needs no journal read. */
-  noteAppended(stream: StreamId, header: StreamHeader, entries: readonly Entry[]): void {
+  noteAppended(stream: StreamId, header: StreamHeader, from: number, count: number): void {
     const state = this.streams.get(stream);
-    if (!state || entries.length === 0 || entries[0]!.ordinal !== state.next) {
+    if (!state || count === 0 || from !== state.next) {
       this.streams.delete(stream);
       return;
     }
-    const pending = state.pending as Entry[];
-    for (const e of entries) pending.push(e); // owned by this cache; callers run under the instance's mutex
-    this.streams.set(stream, { ...state, header, pending, next: state.next + entries.length });
+    this.streams.set(stream, { ...state, header, next: state.next + count });
   }
 
   async load(stream: StreamId): Promise<LocalStreamState> {
     const known = this.streams.get(stream);
     if (known) return known;
-    const state = await this.read(stream);
+    const { pending: _bodies, ...state } = await this.read(stream);
     this.streams.set(stream, state);
     return state;
   }
 
-  private async read(stream: StreamId): Promise<LocalStreamState> {
+  /** The stream with its pending entries, read from the journal (never from a cache). */
+  async pending(stream: StreamId): Promise<PendingStream> {
+    const state = await this.read(stream);
+    const { pending: _bodies, ...rest } = state;
+    this.streams.set(stream, rest);
+    return state;
+  }
+
+  private async read(stream: StreamId): Promise<PendingStream> {
     const published = await this.published();
     const manifestHash = published?.streams.get(stream) ?? null;
     const manifest = manifestHash ? await this.artifacts.manifest(this.origin, manifestHash) : null;

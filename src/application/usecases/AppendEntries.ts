@@ -3,7 +3,8 @@ import {
   CairnError,
   canonicalize,
   collectBlobRefs,
-  entryLine,
+  entryLineOf,
+  entryTooDeep,
   globalId,
   isIsoUtc,
   isJsonObject,
@@ -73,7 +74,7 @@ export class AppendEntries {
       throw new CairnError('INPUT_INVALID', `the clock reads ${ts}, which is not a valid ISO-8601 UTC time: fix the system clock`);
     }
     const state = await this.streams.load(ref.stream);
-    const sizes = await this.checkBodies(bodies, state.next, ts);
+    const texts = await this.checkBodies(bodies, state.next, ts);
     if (state.header && options.kind !== undefined && options.kind !== state.header.kind) {
       throw new CairnError(
         'STREAM_KIND_MISMATCH',
@@ -86,18 +87,19 @@ export class AppendEntries {
     for (let i = 0; i < bodies.length; ) {
       let j = i;
       let bytes = 0;
-      while (j < bodies.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + sizes[j]! <= RECORD_BYTES)) bytes += sizes[j++]!;
+      while (j < bodies.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + texts[j]!.length <= RECORD_BYTES)) bytes += texts[j++]!.length;
       const records: JournalRecord[] = [];
       if (!header) {
         header = { kind: options.kind ?? 'log', createdAt: ts, attrs: options.attrs ?? {} };
         records.push({ t: 'header', header });
       }
       const chunk = bodies.slice(i, j);
-      records.push({ t: 'entries', from: next, ts, bodies: chunk });
+      const chunkTexts = texts.slice(i, j);
+      records.push({ t: 'entries', from: next, ts, bodies: chunk, texts: chunkTexts });
       await this.journal.append(ref.stream, records);
       const entries = chunk.map((body, k) => ({ ordinal: next + k, ts, body }));
-      this.streams.noteAppended(ref.stream, header, entries);
-      this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries });
+      this.streams.noteAppended(ref.stream, header, next, chunk.length);
+      this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries, texts: chunkTexts });
       next += chunk.length;
       i = j;
       options.onProgress?.({ phase: 'append', done: i, total: bodies.length });
@@ -107,21 +109,23 @@ export class AppendEntries {
 
   /**
    * Every body must be canonical JSON within the size and depth limits, and every blob it references must be
-   * stored. Returns each body's canonical size.
+   * stored. Returns each body's canonical JSON (encoded once, here, for the journal and the read model).
    */
-  private async checkBodies(bodies: readonly Json[], first: number, ts: string): Promise<number[]> {
+  private async checkBodies(bodies: readonly Json[], first: number, ts: string): Promise<string[]> {
     const refs = new Map<string, BlobRef>();
-    const sizes = bodies.map((body, i) => {
-      const size = entryLine({ ordinal: first + i, ts, body }).length;
+    const texts = bodies.map((body, i) => {
+      if (jsonDepthExceeds(body, LIMITS.maxJsonDepth)) throw entryTooDeep(first + i);
+      const text = canonicalize(body);
+      entryLineOf(first + i, ts, text); // the size limit is on the entry's line
       collectBlobRefs(body, refs);
-      return size;
+      return text;
     });
     for (const ref of refs.values()) {
       if (!(await this.artifacts.has(this.origin, blobRefPath(ref.hash)))) {
         throw new CairnError('INPUT_INVALID', `an entry references blob ${ref.hash.slice(0, 12)}… which is not in the store: add it with putBlob first`);
       }
     }
-    return sizes;
+    return texts;
   }
 }
 

@@ -79,7 +79,7 @@ export class ReplayStore {
   }
 
   private async replayJournal(stream: StreamId, counts: ImportCounts): Promise<void> {
-    const state = await this.streams.load(stream);
+    const state = await this.streams.pending(stream);
     if (state.pending.length === 0 || !state.header) return;
     const gid = globalId(this.origin, stream);
     const have = this.readModel.streamPosition(gid)?.entries ?? 0;

@@ -13,10 +13,18 @@ export interface Entry {
 /** The canonical NDJSON line of an entry (with its trailing newline), checked against the size limit. */
 export function entryLine(entry: Entry): string {
   if (jsonDepthExceeds(entry.body, LIMITS.maxJsonDepth)) throw entryTooDeep(entry.ordinal);
-  const line = `${canonicalize({ body: entry.body, ordinal: entry.ordinal, ts: entry.ts })}\n`;
+  return entryLineOf(entry.ordinal, entry.ts, canonicalize(entry.body));
+}
+
+/**
+ * The same line from the body's canonical text (a caller that has it encodes each body once). Canonical keys
+ * sort `body` < `ordinal` < `ts`, so the line is `canonicalize({body, ordinal, ts})` exactly.
+ */
+export function entryLineOf(ordinal: number, ts: string, bodyText: string): string {
+  const line = `{"body":${bodyText},"ordinal":${ordinal},"ts":${JSON.stringify(ts)}}\n`;
   // A UTF-8 string is at most 3 bytes per UTF-16 unit: check the cheap bound before measuring.
   if (line.length * 3 > LIMITS.maxEntryBytes && Buffer.byteLength(line) > LIMITS.maxEntryBytes) {
-    throw entryTooLarge(entry.ordinal, Buffer.byteLength(line));
+    throw entryTooLarge(ordinal, Buffer.byteLength(line));
   }
   return line;
 }

@@ -64,7 +64,13 @@ export function encodeSegment(origin: OriginId, stream: StreamId, entries: reado
     to: from + entries.length,
     blobs: sortedBlobRefs(refs),
   };
-  const bytes = Buffer.from(headerLine(header) + text.join(''), 'utf8');
+  // Written line by line into one buffer: no joined copy of the whole segment as a string.
+  const head = headerLine(header);
+  let total = Buffer.byteLength(head);
+  for (const line of text) total += Buffer.byteLength(line);
+  const bytes = Buffer.allocUnsafe(total);
+  let off = bytes.write(head, 0);
+  for (const line of text) off += bytes.write(line, off);
   if (bytes.length > LIMITS.maxSegmentBytes) {
     throw new CairnError(
       'SEGMENT_TOO_LARGE',

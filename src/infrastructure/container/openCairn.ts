@@ -43,6 +43,8 @@ export interface OpenOptions {
   readonly skipCatchUp?: boolean;
   /** See CairnDeps.metaPackThreshold. */
   readonly metaPackThreshold?: number;
+  /** See CairnDeps.exportBatchEntries. */
+  readonly exportBatchEntries?: number;
   readonly onProgress?: ProgressSink;
 }
 
@@ -95,6 +97,7 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
         transports: ctx.getAll<TransportFactory>(TOKENS.TransportFactory, { optional: true }) ?? [],
         metadataFields: fields(),
         metaPackThreshold: options.metaPackThreshold,
+        exportBatchEntries: options.exportBatchEntries,
         lock: ctx.get<Lock>(TOKENS.Lock),
         lockTimeoutMs: options.lockTimeoutMs,
       }),

@@ -42,7 +42,7 @@ export class ContentProjection implements Projection {
     switch (event.type) {
       case 'EntriesAppended':
       case 'SegmentAccepted':
-        this.db.transaction(() => this.applyEntries(event.gid, event.origin, event.stream, event.header, event.entries))();
+        this.db.transaction(() => this.applyEntries(event.gid, event.origin, event.stream, event.header, event.entries, event.type === 'EntriesAppended' ? event.texts : undefined))();
         return;
       case 'ManifestAccepted':
         this.db.transaction(() => {
@@ -55,7 +55,7 @@ export class ContentProjection implements Projection {
     }
   }
 
-  private applyEntries(gid: GlobalId, origin: OriginId, stream: StreamId, header: StreamHeader, entries: readonly Entry[]): void {
+  private applyEntries(gid: GlobalId, origin: OriginId, stream: StreamId, header: StreamHeader, entries: readonly Entry[], texts?: readonly string[]): void {
     const row = this.ensure(gid, origin, stream, header);
     const first = entries[0];
     if (!first) return;
@@ -63,9 +63,10 @@ export class ContentProjection implements Projection {
       throw new CairnError('STORE_CORRUPT', `read model of ${gid} has ${row.entries} entries but was given ordinal ${first.ordinal}; run \`cairn rebuild\``);
     }
     let last: Entry | undefined;
-    for (const e of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
       if (e.ordinal < row.entries) continue;
-      this.insertEntry.run(gid, e.ordinal, e.ts, canonicalize(e.body));
+      this.insertEntry.run(gid, e.ordinal, e.ts, texts?.[i] ?? canonicalize(e.body));
       this.insertFts.run(searchText(e.body), gid, e.ordinal);
       last = e;
     }

@@ -46,16 +46,20 @@ export class FileJournal implements Journal {
 
   async read(stream: StreamId): Promise<JournalRecord[]> {
     const file = this.fileOf(stream);
-    let text: string;
+    let data: Buffer;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      data = fs.readFileSync(file);
     } catch (err) {
       if (isNotFound(err)) return [];
       throw err;
     }
-    const lines = text.split('\n');
-    lines.pop(); // '' after the last newline, or a torn tail that the next append cuts off
-    return lines.map((line, i) => parseJournalLine(line, `of stream ${stream} (${path.basename(file)} line ${i + 1})`));
+    // Line by line from the bytes: no copy of the whole file as one string. What follows the last newline is
+    // a torn tail that the next append cuts off.
+    const records: JournalRecord[] = [];
+    for (let start = 0, nl = data.indexOf(0x0a); nl >= 0; start = nl + 1, nl = data.indexOf(0x0a, start)) {
+      records.push(parseJournalLine(data.toString('utf8', start, nl), `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`));
+    }
+    return records;
   }
 
   async streams(): Promise<StreamId[]> {
