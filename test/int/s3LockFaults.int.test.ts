@@ -273,3 +273,24 @@ describe('S3 lock: clocks', () => {
     expect(record(server, 1)).toMatchObject({ ended: 'released' });
   });
 });
+
+describe('S3 lock: hostile or garbage generations', () => {
+  // Generation 10^12 has a 13-digit key that the listing did not recognise: its holder collected 999999999999
+  // as "below" it, the folder then looked empty, and the next contender took generation 1 — two holders.
+  it('a generation at the last 12-digit token is never followed by one the listing cannot see (two holders)', async () => {
+    const server = await fake();
+    const time = new ManualTime();
+    const last = 999_999_999_999;
+    const planted = { v: 1, owner: 'planted', host: 'elsewhere', pid: 1, token: last, acquiredAt: 0, expiresAt: 1 }; // stale
+    server.objects.set(KEY(last), Buffer.from(`${JSON.stringify(planted)}\n`));
+    const a = store(server);
+    const err = await a.tryAcquire(claim('a', time.now()), time.now()).catch((e: unknown) => e);
+    const b = store(server);
+    const other = await b.tryAcquire(claim('b', time.now()), time.now()).catch((e: unknown) => e);
+    // Neither may hold the lock while the other does; both are told what to do.
+    await expectCode(Promise.reject(err), 'STORE_CORRUPT');
+    await expectCode(Promise.reject(other), 'STORE_CORRUPT');
+    expect((err as Error).message).toMatch(/delete the keys under s3:\/\/fake\/p\/\.cairn-lock\//);
+    expect(lockKeys(server)).toEqual([KEY(last)]);
+  });
+});

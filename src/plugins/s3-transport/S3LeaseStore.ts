@@ -6,7 +6,7 @@ import { CairnError } from '../../domain';
 import { ensureConditionalWrites } from './conditionalWrites';
 import { S3LockFolder, type Generation } from './S3LockFolder';
 import { ServerClock } from './serverClock';
-import { holderOfRecord, howEnded, isHeldRecord, LOCK_FOLDER, unknownS3Holder, type EndedHow, type S3HeldRecord } from './s3LockRecord';
+import { holderOfRecord, howEnded, isHeldRecord, LAST_GENERATION, LOCK_FOLDER, unknownS3Holder, type EndedHow, type S3HeldRecord } from './s3LockRecord';
 import type { S3Target } from './s3Target';
 
 export interface S3LeaseStoreOptions {
@@ -80,6 +80,7 @@ export class S3LeaseStore implements LeaseStore {
       }
       if (!mine) {
         const token = (top?.token ?? 0) + 1;
+        if (token > LAST_GENERATION) throw this.exhausted(top!.token);
         const record: S3HeldRecord = { v: 1, ...claim, token };
         const etag = await this.folder.create(token, record);
         if (etag !== null) mine = { token, record, etag };
@@ -232,6 +233,18 @@ export class S3LeaseStore implements LeaseStore {
     const top = await this.top();
     const now = top && top.record !== 'unreadable' && isHeldRecord(top.record) && top.record.owner !== holder.owner ? holderOfRecord(top.record) : null;
     return { ok: false, reason, holder: now };
+  }
+
+  /**
+   * No generation follows the last 12-digit token: its key would not be listed, its holder would collect the
+   * generation below it as superseded, and the next contender would start again at 1 — two holders.
+   */
+  private exhausted(token: number): CairnError {
+    return new CairnError(
+      'STORE_CORRUPT',
+      `the lock ${this.where} is at generation ${token}, the last its 12-digit keys can name (written by something other than cairn?): ` +
+        `make sure no cairn process uses the lock, then delete the keys under s3://${this.target.bucket}/${this.target.root}${LOCK_FOLDER} (tokens restart at 1)`,
+    );
   }
 
   private probe(): Promise<void> {

@@ -42,6 +42,9 @@ export const LOCK_FOLDER = '.cairn-lock/';
 
 const GENERATION = /^(\d{12})$/;
 
+/** The last token a 12-digit key can name: a generation above it would be invisible to the listing. */
+export const LAST_GENERATION = 999_999_999_999;
+
 export function generationKey(folder: string, token: number): string {
   return `${folder}${String(token).padStart(12, '0')}`;
 }
