@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as binding from 'zstd-napi/binding';
 import { artifactKey, encodeMetaEvent, formatHlc, metaStem, msToNs, openCairn, parseArtifactKey, sha256Hex, type Cairn, type GlobalId, type OriginId } from '../../src';
 import { ZstdNapiCodec } from '../../src/plugins/codec-zstd/ZstdNapiCodec';
 import { memoryTarget } from '../../src/plugins/memory-store';
@@ -195,5 +196,51 @@ describe('regression: a valid, differently encoded copy of a pack counts as pres
     const singles = (await there.list(`${a.origin}/meta/`)).filter((k) => parseArtifactKey(k)?.ref.kind === 'meta');
     expect(singles).toEqual([]);
     a.close();
+  });
+});
+
+/** The same bytes as one zstd frame written by a streaming compressor: no content size, a 2^windowLog window. */
+function largeWindowFrame(data: Uint8Array, windowLog: number): Uint8Array {
+  const cctx = new binding.CCtx();
+  cctx.setParameter(binding.CParameter.windowLog, windowLog);
+  const out = Buffer.alloc(binding.compressBound(data.length) + 1024);
+  let [pos, src] = [0, data];
+  while (src.length > 0) {
+    const [, produced, consumed] = cctx.compressStream2(out.subarray(pos), src, binding.EndDirective.continue);
+    [pos, src] = [pos + produced, src.subarray(consumed)];
+  }
+  for (;;) {
+    const [remaining, produced] = cctx.compressStream2(out.subarray(pos), new Uint8Array(0), binding.EndDirective.end);
+    pos += produced;
+    if (remaining === 0) return new Uint8Array(out.subarray(0, pos));
+  }
+}
+
+describe('regression: a valid pack that the reader\'s codec cannot decode is never removed', () => {
+  // zstd-wasm refuses windows above 8 MiB (and native zstd above 128 MiB) with CODEC_FAILED, which counted as
+  // proof of damage: a reader with that codec deleted the only copy of a valid pack, whose author was gone.
+  it.each([
+    ['zstd-wasm', 24],
+    ['zstd', 28],
+  ] as const)('a reader with codec %s leaves a pack encoded with a 2^%d window at the target', async (codec, windowLog) => {
+    const { url, bucket } = freshTarget();
+    const a = await author(windowLog);
+    await a.sync(url, { create: true });
+    const [key] = (await bucket.list(`${a.origin}/meta/`)).filter((k) => parseArtifactKey(k)?.ref.kind === 'metaPack');
+    const canonical = await new ZstdNapiCodec(3).decompress((await bucket.get(key!))!, 1 << 22);
+    const reencoded = largeWindowFrame(canonical, windowLog); // another valid encoding (another tool's zstd)
+    await bucket.delete(key!);
+    await bucket.putIfAbsent(key!, reencoded);
+    a.close(); // the author is gone
+    const b = await openCairn({ home: tempHome('beta', windowLog + 100), clock: steppingClock(), codec });
+    for (let i = 0; i < 2; i++) await b.sync(url);
+    expect(Buffer.from((await bucket.get(key!)) ?? []).equals(Buffer.from(reencoded))).toBe(true);
+    expect((await internals(b).quarantine.list()).map((q) => q.code)).toContain('CODEC_UNSUPPORTED');
+    b.close();
+    if (codec === 'zstd') return; // no built-in codec reads a 2^28 window; the copy stays for one that does
+    const c = await fresh('gamma', windowLog + 200); // a reader whose codec can decode it gets the events
+    expect((await c.sync(url)).quarantined).toBe(0);
+    expect(c.streams()[0]).toMatchObject({ title: 'packed', starred: true });
+    c.close();
   });
 });
