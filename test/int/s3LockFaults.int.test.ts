@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { LeaseLock, type LeaseClaim, type LockHandle } from '../../src';
 import { createS3Client, parseS3Url, PROBE_FOLDER, resolveS3Settings, S3LeaseStore, type S3LeaseStoreOptions } from '../../src/plugins/s3-transport';
 import { S3LockFolder } from '../../src/plugins/s3-transport/S3LockFolder';
@@ -209,9 +209,12 @@ describe('S3 lock: a holder that lost the lock', () => {
     await b.settled(); // the taker has deleted the generation it superseded
     const before = new Map([...server.objects].filter(([k]) => k.startsWith('fake/p/.cairn-lock/')));
     expect([...before.keys()]).toEqual([KEY(hb.token)]);
+    const seen = server.answers.length;
     await ha.release();
     expect(new Map([...server.objects].filter(([k]) => k.startsWith('fake/p/.cairn-lock/')))).toEqual(before);
-    expect(server.answers.filter((x) => x.includes(String(ha.token).padStart(12, '0'))).at(-1)).toMatch(/^PUT .* 412$/);
+    // Its one conditional write was refused, and it wrote nothing else (it may look at what is there: gone).
+    const own = server.answers.slice(seen).filter((x) => x.includes(String(ha.token).padStart(12, '0')));
+    expect(own.filter((x) => x.startsWith('PUT '))).toEqual([expect.stringMatching(/^PUT .* 412$/)]);
     expect((await a.lock.inspect())?.owner).toBe(hb.holder.owner);
   });
 });
@@ -292,5 +295,59 @@ describe('S3 lock: hostile or garbage generations', () => {
     await expectCode(Promise.reject(other), 'STORE_CORRUPT');
     expect((err as Error).message).toMatch(/delete the keys under s3:\/\/fake\/p\/\.cairn-lock\//);
     expect(lockKeys(server)).toEqual([KEY(last)]);
+  });
+});
+
+describe('S3 lock: a write that landed although the SDK gave up', () => {
+  // An S3 client whose retries give up at the first failure: the SDK's four attempts all failing after the
+  // first one landed (a network cut right after the write) looks the same to the lock.
+  function giveUpStore(server: FakeS3): S3LeaseStore {
+    const client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, maxAttempts: 1 });
+    clients.push(client);
+    return new S3LeaseStore(client, parseS3Url('s3://fake/p'), server.endpoint);
+  }
+
+  it('a renewal after one whose answer was lost keeps the lock (it was "rewritten by someone else" before)', async () => {
+    let loseNext = false;
+    const server = await fake({ loseResponse: (id) => id === KEY(1) && loseNext && !(loseNext = false) });
+    const s = giveUpStore(server);
+    const now = Date.now();
+    const mine = await s.tryAcquire(claim('a', now), now);
+    if (!mine.acquired) throw new Error('free lock refused');
+    loseNext = true;
+    await expect(s.renew(mine.holder, now + TTL)).rejects.toThrow(); // landed, but no answer
+    expect(record(server, 1)).toMatchObject({ owner: 'a', expiresAt: now + TTL });
+    expect(await s.renew(mine.holder, now + 2 * TTL)).toMatchObject({ ok: true, holder: { owner: 'a', token: 1, expiresAt: now + 2 * TTL } });
+    expect(record(server, 1)).toMatchObject({ owner: 'a', expiresAt: now + 2 * TTL });
+  });
+
+  it('a release after a renewal whose answer was lost frees the lock at once (it waited for the lease to run out)', async () => {
+    let loseNext = false;
+    const server = await fake({ loseResponse: (id) => id === KEY(1) && loseNext && !(loseNext = false) });
+    const s = giveUpStore(server);
+    const now = Date.now();
+    const mine = await s.tryAcquire(claim('a', now), now);
+    if (!mine.acquired) throw new Error('free lock refused');
+    loseNext = true;
+    await expect(s.renew(mine.holder, now + TTL)).rejects.toThrow();
+    await s.release(mine.holder);
+    expect(record(server, 1)).toMatchObject({ ended: 'released' });
+    expect(await store(server).tryAcquire(claim('b', now), now)).toMatchObject({ acquired: true, holder: { owner: 'b', token: 2 } });
+  });
+
+  it('still never renews or releases a lease someone else ended meanwhile', async () => {
+    let loseNext = false;
+    const server = await fake({ loseResponse: (id) => id === KEY(1) && loseNext && !(loseNext = false) });
+    const s = giveUpStore(server);
+    const now = Date.now();
+    const mine = await s.tryAcquire(claim('a', now), now);
+    if (!mine.acquired) throw new Error('free lock refused');
+    loseNext = true;
+    await expect(s.renew(mine.holder, now + TTL)).rejects.toThrow();
+    const taker = store(server);
+    expect(await taker.tryAcquire(claim('b', now + 2 * TTL), now + 2 * TTL)).toMatchObject({ acquired: true, holder: { token: 2 } });
+    expect(await s.renew(mine.holder, now + 3 * TTL)).toMatchObject({ ok: false, reason: expect.stringMatching(/taken over/) });
+    await s.release(mine.holder);
+    expect(record(server, 2)).toMatchObject({ owner: 'b' });
   });
 });

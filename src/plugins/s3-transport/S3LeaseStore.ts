@@ -6,7 +6,7 @@ import { CairnError } from '../../domain';
 import { ensureConditionalWrites } from './conditionalWrites';
 import { S3LockFolder, type Generation } from './S3LockFolder';
 import { ServerClock } from './serverClock';
-import { holderOfRecord, howEnded, isHeldRecord, LAST_GENERATION, LOCK_FOLDER, unknownS3Holder, type EndedHow, type S3HeldRecord } from './s3LockRecord';
+import { holderOfRecord, howEnded, isHeldRecord, LAST_GENERATION, LOCK_FOLDER, unknownS3Holder, type EndedHow, type S3HeldRecord, type S3LockRecord } from './s3LockRecord';
 import type { S3Target } from './s3Target';
 
 export interface S3LeaseStoreOptions {
@@ -118,11 +118,14 @@ export class S3LeaseStore implements LeaseStore {
     const next: S3HeldRecord = { v: 1, owner: holder.owner, host: holder.host, pid: holder.pid, token: holder.token, acquiredAt: holder.acquiredAt, expiresAt };
     let etag = await this.folder.replace(holder.token, next, known.etag);
     if (etag === null) {
-      // A renewal whose response was lost and that the SDK retried meets its own write: still ours.
+      // A renewal whose response was lost meets its own write: still ours. If the SDK retried, the record is
+      // the one just written; if an earlier renewal landed but failed here (its retries gave up), it is one of
+      // ours with an ETag we never learnt. Either way no one ended it (that writes an end record), so it is
+      // still ours: write again, conditional on what is there now.
       const there = await this.folder.read(holder.token);
-      const landed = there && there.record !== 'unreadable' && isHeldRecord(there.record) && there.record.owner === holder.owner && there.record.expiresAt === expiresAt;
-      if (!landed) return this.lost(holder);
-      etag = there.etag;
+      if (!there || !ownLease(there.record, holder)) return this.lost(holder);
+      etag = there.record.expiresAt === expiresAt ? there.etag : await this.folder.replace(holder.token, next, there.etag);
+      if (etag === null) return this.lost(holder);
     }
     known.etag = etag;
     const skew = this.skewBeyond(known.ttlMs);
@@ -139,7 +142,12 @@ export class S3LeaseStore implements LeaseStore {
     this.held.delete(heldKey(holder));
     if (!known) return;
     const ended = { v: 1, ended: 'released', token: holder.token, by: { host: holder.host, pid: holder.pid, id: holder.owner } } as const;
-    await this.folder.replace(holder.token, ended, known.etag); // null: no longer ours (taken over, forced) — nothing to do
+    if ((await this.folder.replace(holder.token, ended, known.etag)) === null) {
+      // Not the ETag we knew: taken over or forced (nothing to do), or still our lease, rewritten by a renewal
+      // whose answer never reached us — then release that, or it would hold the lock until it runs out.
+      const there = await this.folder.read(holder.token);
+      if (there && ownLease(there.record, holder)) await this.folder.replace(holder.token, ended, there.etag);
+    }
     await this.collecting;
   }
 
@@ -261,5 +269,8 @@ export class S3LeaseStore implements LeaseStore {
     return this.clock.tooFar(this.options.maxClockSkewMs ?? Math.floor(ttlMs / 6), ttlMs);
   }
 }
+
+/** A lease record of this holder's: only its holder ever writes one at its token (an end record replaces it for good). */
+const ownLease = (r: S3LockRecord | 'unreadable', holder: LockHolder): r is S3HeldRecord => r !== 'unreadable' && isHeldRecord(r) && r.owner === holder.owner && r.token === holder.token;
 
 const heldKey = (h: { readonly owner: string; readonly token: number }): string => `${h.owner}\n${h.token}`;
