@@ -335,6 +335,17 @@ describe('S3 lock: a write that landed although the SDK gave up', () => {
     expect(await store(server).tryAcquire(claim('b', now), now)).toMatchObject({ acquired: true, holder: { owner: 'b', token: 2 } });
   });
 
+  it('an acquisition whose create landed unanswered is retried with the same owner and gets the lock (was: IO_FAILED, the lock held by no one until its lease ran out)', async () => {
+    const server = await fake({ loseFirstResponseFor: 'p/.cairn-lock/000000000001' });
+    const time = new ManualTime();
+    const h = await take(lock(giveUpStore(server), time).lock);
+    expect(h.token).toBe(1);
+    expect(server.answers).toContain('PUT /fake/p/.cairn-lock/000000000001 lost');
+    expect(record(server, 1)).toMatchObject({ owner: h.holder.owner });
+    await h.release();
+    expect(record(server, 1)).toMatchObject({ ended: 'released' });
+  });
+
   it('still never renews or releases a lease someone else ended meanwhile', async () => {
     let loseNext = false;
     const server = await fake({ loseResponse: (id) => id === KEY(1) && loseNext && !(loseNext = false) });
