@@ -362,3 +362,15 @@ describe('S3 lock: a write that landed although the SDK gave up', () => {
     expect(record(server, 2)).toMatchObject({ owner: 'b' });
   });
 });
+
+describe('S3 lock: a listing that disagrees with reads', () => {
+  // top() re-listed for as long as the newest listed generation could not be read: a key the store lists but
+  // never serves (an inconsistent index) made every acquisition, status and forced release spin forever.
+  it('a generation listed but never readable is a clear error, not an endless loop', async () => {
+    const server = await fake({ listPage: () => ({ keys: ['p/.cairn-lock/000000000007'] }) });
+    const err = await store(server).inspect(Date.now()).catch((e: unknown) => e);
+    await expectCode(Promise.reject(err), 'IO_FAILED');
+    expect((err as Error).message).toMatch(/generation 7 is listed but cannot be read/);
+    expect(server.requests.filter((r) => r.startsWith('GET /fake/p/.cairn-lock/000000000007')).length).toBeLessThan(20);
+  });
+});

@@ -205,13 +205,20 @@ export class S3LeaseStore implements LeaseStore {
 
   /** The newest generation (null: none), read; a generation collected between the listing and the read is looked for again. */
   private async top(): Promise<Generation | null> {
-    for (;;) {
+    for (let round = 0; ; round++) {
       const tokens = await this.folder.tokens();
       const newest = tokens.at(-1);
       this.lastSeen = newest ?? null;
       if (newest === undefined) return null;
       const read = await this.folder.read(newest);
       if (read) return read;
+      if (round >= ROUNDS) {
+        // Listed but never readable: a store whose listing disagrees with its reads (not a race with a collection).
+        throw new CairnError(
+          'IO_FAILED',
+          `the lock ${this.where}: generation ${newest} is listed but cannot be read (${ROUNDS + 1} times); the store's listing is inconsistent — check the key, delete it if it is a leftover, and retry`,
+        );
+      }
     }
   }
 
