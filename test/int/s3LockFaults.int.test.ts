@@ -23,6 +23,18 @@ async function fake(options: Partial<FakeS3Options> = {}): Promise<FakeS3> {
   return server;
 }
 
+// The probe's verdict is cached per endpoint for the process: a refused store's port must not be reused by a
+// later server of this file (it was, now and then: "a forced release…" was refused as that store).
+const refusedServers: FakeS3[] = [];
+afterAll(async () => {
+  for (const s of refusedServers.splice(0)) await s.close();
+});
+async function refusingFake(options: Partial<FakeS3Options>): Promise<FakeS3> {
+  const server = await startFakeS3({ honourIfNoneMatch: true, ...options });
+  refusedServers.push(server);
+  return server;
+}
+
 function store(server: FakeS3, options: S3LeaseStoreOptions = {}): S3LeaseStore {
   const client = createS3Client(resolveS3Settings({ endpoint: server.endpoint, pathStyle: true, accessKeyId: 'k', secretAccessKey: 's' }, {}));
   clients.push(client);
@@ -54,7 +66,7 @@ const claim = (owner: string, now: number): LeaseClaim => ({ owner, host: 'h', p
 
 describe('S3 lock: stores that ignore conditions are refused', () => {
   it('refuses a store that ignores If-None-Match, before writing any generation', async () => {
-    const server = await fake({ honourIfNoneMatch: false });
+    const server = await refusingFake({ honourIfNoneMatch: false });
     const time = new ManualTime();
     await expectCode(lock(store(server), time).lock.acquire(), 'S3_CONDITIONAL_WRITES_UNSUPPORTED');
     expect(lockKeys(server)).toEqual([]);
@@ -63,7 +75,7 @@ describe('S3 lock: stores that ignore conditions are refused', () => {
   });
 
   it('refuses a store that honours If-None-Match but ignores If-Match (renewals could overwrite a takeover)', async () => {
-    const server = await fake({ honourIfMatch: false });
+    const server = await refusingFake({ honourIfMatch: false });
     const err = await lock(store(server), new ManualTime()).lock.acquire().catch((e: unknown) => e);
     await expectCode(Promise.reject(err), 'S3_CONDITIONAL_WRITES_UNSUPPORTED');
     expect((err as Error).message).toMatch(/If-Match naming another ETag succeeded/);
