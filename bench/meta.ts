@@ -1,8 +1,10 @@
 /**
  * Metadata replay: an origin with N metadata events (renames, stars, pins on one stream) is synced into an
  * empty origin through a folder (first sync: pull + verify + store + replay), then 100 more events are synced
- * (incremental), then the receiver rebuilds (replay from its own store). Events are written straight into the
- * author's store (as its own edits would be) to keep the set-up short.
+ * (incremental), then both sync again with nothing new (no-op: the median of 5 runs each; and again with
+ * a pack audit due at every sync), then the receiver
+ * rebuilds (replay from its own store). Events are written straight into the author's store (as its own edits
+ * would be) to keep the set-up short.
  * Usage: node dist-bench/bench/meta.js [N]
  */
 import * as fs from 'node:fs';
@@ -59,13 +61,34 @@ async function main(): Promise<void> {
     writeEvents(ha!, a.origin, stream, 0, N, t0);
     a = await openCairn({ home: ha! }); // catch-up replays the author's own events
     const [push, pushMs] = await timed(() => a.sync(shared));
-    const b = await openCairn({ home: hb! });
+    let b = await openCairn({ home: hb! });
     const [first, firstMs] = await timed(() => b.sync(shared));
     a.close();
     writeEvents(ha!, a.origin, stream, N, 100, t0);
     a = await openCairn({ home: ha! });
     await a.sync(shared);
     const [inc, incMs] = await timed(() => b.sync(shared));
+    // No-op syncs: the author (which lists its own meta/ folder and checks its packs there) and a reader.
+    const noop = async (c: typeof a): Promise<{ ms: number; pushed: number; pulled: number }> => {
+      const runs: number[] = [];
+      let moved = { pushed: 0, pulled: 0 };
+      for (let i = 0; i < 5; i++) {
+        const [r, ms] = await timed(() => c.sync(shared));
+        runs.push(ms);
+        moved = { pushed: moved.pushed + r.pushed, pulled: moved.pulled + r.pulled };
+      }
+      return { ms: Math.round(runs.sort((x, y) => x - y)[2]! * 10) / 10, ...moved };
+    };
+    const noopA = await noop(a);
+    const noopB = await noop(b);
+    // The same with a pack audit due at every sync (metaPackAuditMs 0; by default one is due per 15 minutes
+    // per target and origin): each reads back one of the author's packs at the target.
+    const auditing = await openCairn({ home: ha!, metaPackAuditMs: 0 });
+    const auditA = await noop(auditing);
+    auditing.close();
+    b.close();
+    b = await openCairn({ home: hb!, metaPackAuditMs: 0 });
+    const auditB = await noop(b); // a relay audits the packs it holds just as their author does
     const [rebuilt, rebuildMs] = await timed(() => b.rebuild());
     const title = b.streams()[0]?.title;
     a.close();
@@ -78,6 +101,7 @@ async function main(): Promise<void> {
           push: { ms: Math.round(pushMs), artifacts: push.pushed },
           firstSync: { ms: Math.round(firstMs), pulled: first.pulled, bytes: first.bytes.pulled, eventsPerSec: Math.round(N / (firstMs / 1000)) },
           increment100: { ms: Math.round(incMs), pulled: inc.pulled },
+          noopSync: { author: noopA, reader: noopB, authorAuditing: auditA, readerAuditing: auditB },
           rebuild: { ms: Math.round(rebuildMs), events: rebuilt.events },
           finalTitle: title,
         },

@@ -5,7 +5,6 @@
  * and exits 0 (the figure is then simply not produced).
  * Usage: node dist-bench/bench/syncS3.js [N]
  */
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,32 +12,14 @@ import * as path from 'node:path';
 import { initHome, openCairn, systemClock, systemRandom } from '../src';
 import { timed } from './benchUtil';
 import { corpus } from './corpus';
+import { ensureS3Server, NO_S3_SERVER, stopS3Server } from './s3Server';
 
 const N = Number(process.argv[2] ?? 100_000);
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 's3-server.sh');
-
-/** Start radosgw when no endpoint is configured; returns the state dir to stop, or null. */
-function ensureServer(): string | null | 'none' {
-  if (process.env.CAIRN_S3_ENDPOINT) return null;
-  if (spawnSync('sh', ['-c', 'command -v radosgw'], { stdio: 'ignore' }).status !== 0) return 'none';
-  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-s3-bench-'));
-  const run = spawnSync('bash', [SCRIPT, 'start'], { env: { ...process.env, CAIRN_S3_STATE: state }, encoding: 'utf8' });
-  if (run.status !== 0) {
-    stopServer(state);
-    throw new Error(`s3-server.sh start failed: ${run.stderr}`);
-  }
-  for (const m of run.stdout.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)) process.env[m[1]!] = m[2]!;
-  return state;
-}
-
-function stopServer(state: string): void {
-  spawnSync('bash', [SCRIPT, 'stop'], { env: { ...process.env, CAIRN_S3_STATE: state }, stdio: 'inherit' });
-}
 
 async function main(): Promise<void> {
-  const server = ensureServer();
+  const server = ensureS3Server();
   if (server === 'none') {
-    console.log(JSON.stringify({ skipped: 'no CAIRN_S3_ENDPOINT and radosgw is not installed (apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd)' }));
+    console.log(JSON.stringify({ skipped: NO_S3_SERVER }));
     return;
   }
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-s3-'));
@@ -90,7 +71,7 @@ async function main(): Promise<void> {
     );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
-    if (server) stopServer(server);
+    if (server) stopS3Server(server);
   }
 }
 

@@ -90,7 +90,7 @@ osd heartbeat grace = 60
 [client.rgw.a]
 # radosgw defaults to secure mode towards the mon, which auth "none" cannot provide.
 ms mon client mode = crc
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw data = $STATE/rgw
 rgw dns name = 127.0.0.1
 rgw enable usage log = false

@@ -25,6 +25,7 @@ export { SqliteReadModel } from './infrastructure/sqlite/SqliteReadModel';
 export { fileStorePlugin, FileArtifactStore, FileJournal, FileLeaseStore, fileLockPlugin } from './plugins/file-store';
 export { memoryStorePlugin, MemoryArtifactStore, MemoryJournal, MemoryLeaseStore, MemoryLockState, memoryLockPlugin } from './plugins/memory-store';
 export { zstdPlugin } from './plugins/codec-zstd';
+export { S3LeaseStore, s3LockPlugin, type S3LeaseStoreOptions, type S3LockOptions } from './plugins/s3-transport';
 export { HttpTransport, httpTransportPlugin, parsePeerUrl, type HttpTransportOptions, type PeerEndpoint } from './plugins/http-transport';
 export { DEFAULT_PEER_PORT, serveCairn, servePeer, type PeerEvent, type PeerServer, type PeerServerOptions } from './infrastructure/http';
 export { RawPeerHost, type ListPage, type PeerHost } from './application/peer/PeerHost';

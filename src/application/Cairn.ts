@@ -17,6 +17,7 @@ import { LocalStreams } from './services/LocalStreams';
 import { HistoryGuard } from './services/HistoryGuard';
 import { HlcClock } from './services/HlcClock';
 import { MetaExchange } from './services/MetaExchange';
+import { MetaPackPush } from './services/MetaPackPush';
 import { MetaImporter } from './services/MetaImporter';
 import { MetaPacks } from './services/MetaPacks';
 import { EditMetadata, type EditRequest } from './usecases/EditMetadata';
@@ -52,6 +53,11 @@ export interface CairnDeps {
   readonly metaPackThreshold?: number;
   /** An export publishes a checkpoint once it holds this many entries (default 16,384; tests lower it). */
   readonly exportBatchEntries?: number;
+  /**
+   * How often a sync reads back one of the packs a target lists, per origin, to heal it if damaged (default
+   * 15 minutes; 0: at every sync). See ADR 0010.
+   */
+  readonly metaPackAuditMs?: number;
   /** The store's lock, held by every mutation for its whole run (none: in-process exclusion only). */
   readonly lock?: Lock;
   /** How long a mutation waits for the lock before LOCK_HELD (default 30 s). */
@@ -151,7 +157,7 @@ export class Cairn {
       new PushOrigin(this.artifacts, checkpoints, readModel, codec),
       this.artifacts,
       readModel,
-      new MetaExchange(this.artifacts, readModel, quarantine, clock, packs, codec),
+      new MetaExchange(this.artifacts, readModel, quarantine, clock, packs, codec, new MetaPackPush(this.artifacts, readModel, quarantine, clock, packs, codec, deps.metaPackAuditMs)),
       this.importReceivedUseCase,
       packs,
     );

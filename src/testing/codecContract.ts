@@ -200,6 +200,20 @@ export function codecContract(name: string, make: () => Codec | Promise<Codec>):
       await expectCode(codec.decompress(frame, MiB), 'CODEC_FAILED');
     });
 
+    it('a valid frame whose window is beyond its limits is decoded or refused with CODEC_UNSUPPORTED, never CODEC_FAILED', async () => {
+      // Readers remove from a target only what a codec calls damaged (CODEC_FAILED): a limit of this codec must
+      // not be mistaken for it. RFC 8878 lets decoders refuse windows above 8 MiB; this frame asks for 2^28.
+      const codec = await make();
+      const body = new TextEncoder().encode('hello');
+      const frame = Uint8Array.from([...ZSTD_MAGIC, 0x00, 18 << 3, 1 | (body.length << 3), 0, 0, ...body]); // no size, window 2^28, one raw block
+      const out = await codec.decompress(frame, MiB).then(
+        (bytes) => ({ bytes }),
+        (err: unknown) => ({ err }),
+      );
+      if ('bytes' in out) expectBytes(out.bytes, body);
+      else await expectCode(Promise.reject(out.err), 'CODEC_UNSUPPORTED');
+    });
+
     it('still works after failed calls', async () => {
       const codec = await make();
       await expectCode(codec.decompress(sampleBinary(1000, 11), MiB), 'CODEC_FAILED');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { overlapping, readHoldIntervals } from '../helpers/holdIntervals';
 import { removeTempDirs, tempDir } from '../helpers/tempHome';
 
 afterAll(removeTempDirs);
@@ -17,13 +18,6 @@ function runChild(args: string[]): Promise<void> {
   });
 }
 
-interface Interval {
-  start: bigint;
-  end: bigint;
-  token: number;
-  value: number;
-}
-
 describe('the file lock under contention (8 processes × 50 cycles)', () => {
   it('counts to exactly 400, and no two holders ever overlap', async () => {
     const dir = tempDir('cairn-contention-');
@@ -33,16 +27,9 @@ describe('the file lock under contention (8 processes × 50 cycles)', () => {
     await Promise.all(logs.map((log) => runChild([path.join(dir, 'lock'), counter, log, '50', '10000'])));
 
     expect(fs.readFileSync(counter, 'utf8')).toBe('400');
-    const intervals: Interval[] = logs
-      .flatMap((log) => fs.readFileSync(log, 'utf8').trim().split('\n'))
-      .map((line) => {
-        const [start, end, token, value] = line.split(' ');
-        return { start: BigInt(start!), end: BigInt(end!), token: Number(token), value: Number(value) };
-      })
-      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const intervals = readHoldIntervals(logs);
     expect(intervals).toHaveLength(400);
-    const overlaps = intervals.filter((x, i) => i > 0 && x.start <= intervals[i - 1]!.end);
-    expect(overlaps).toEqual([]);
+    expect(overlapping(intervals)).toEqual([]);
     // In holding order, the counter goes 1..400 and the fencing tokens strictly increase.
     expect(intervals.map((x) => x.value)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
     expect(intervals.every((x, i) => i === 0 || x.token > intervals[i - 1]!.token)).toBe(true);

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A tiny S3-speaking HTTP server on loopback (path-style, no auth checks) for behaviours a real store
- * will not show on demand: ignoring `If-None-Match`, losing a response after storing, paging wrongly.
+ * will not show on demand: ignoring `If-None-Match` or `If-Match`, losing a response after storing, paging
+ * wrongly.
  * It is a real server the real SDK talks to over TCP, not a mock of the client.
  */
 export interface ListPage {
@@ -16,8 +17,14 @@ export interface ListPage {
 export interface FakeS3Options {
   /** Answer 412 to `If-None-Match: *` on an existing key (what a correct store does). */
   readonly honourIfNoneMatch: boolean;
+  /** Answer 412 to `If-Match` naming another ETag, or any ETag of a missing key (default true, as radosgw). */
+  readonly honourIfMatch?: boolean;
   /** Store the first PUT of this object key, then drop the connection without answering. */
   readonly loseFirstResponseFor?: string;
+  /** Asked after each PUT is stored (`bucket/key`): true drops the connection without answering. */
+  readonly loseResponse?: (id: string) => boolean;
+  /** Asked when a request has arrived, before it is looked at: a promise holds it until it settles. */
+  readonly holdRequest?: (method: string, id: string) => Promise<void> | undefined;
   /** Answer ListObjectsV2 with this: given the continuation token (or null), return the page. */
   readonly listPage?: (token: string | null) => ListPage;
 }
@@ -29,6 +36,8 @@ export interface FakeS3 {
   readonly objects: Map<string, Buffer>;
   /** Every request as `METHOD path`. */
   readonly requests: string[];
+  /** Every answer as `METHOD path status` (a dropped connection as status `lost`). */
+  readonly answers: string[];
   close(): Promise<void>;
 }
 
@@ -39,7 +48,9 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
   const buckets = new Set<string>(['fake']);
   const objects = new Map<string, Buffer>();
   const requests: string[] = [];
+  const answers: string[] = [];
   let lost = false;
+  const etagOf = (bytes: Buffer): string => `"${createHash('md5').update(bytes).digest('hex')}"`;
   /** A correct one-page listing (prefix, delimiter `/`, start-after) of what is stored. */
   const listAll = (bucket: string, q: URLSearchParams): ListPage => {
     const prefix = q.get('prefix') ?? '';
@@ -58,13 +69,15 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
       const key = decodeURIComponent(rest.join('/'));
       const id = `${bucket}/${key}`;
       requests.push(`${req.method} ${url.pathname}`);
+      await options.holdRequest?.(req.method ?? '', id);
       const send = (status: number, body = '', headers: Record<string, string> = {}): void => {
+        answers.push(`${req.method} ${url.pathname} ${status}`);
         res.writeHead(status, { 'content-type': 'application/xml', ...headers });
         res.end(req.method === 'HEAD' ? undefined : body);
       };
@@ -86,21 +99,28 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
       switch (req.method) {
         case 'PUT': {
           if (options.honourIfNoneMatch && req.headers['if-none-match'] === '*' && objects.has(id)) return error(412, 'PreconditionFailed');
+          const ifMatch = req.headers['if-match'];
+          if (ifMatch !== undefined && (options.honourIfMatch ?? true)) {
+            const found = objects.get(id);
+            if (!found || ifMatch.replace(/"/g, '') !== etagOf(found).replace(/"/g, '')) return error(412, 'PreconditionFailed');
+          }
           const md5 = req.headers['content-md5'];
           if (md5 && md5 !== createHash('md5').update(body).digest('base64')) return error(400, 'BadDigest');
           objects.set(id, body);
-          if (key === options.loseFirstResponseFor && !lost) {
-            lost = true;
+          if ((key === options.loseFirstResponseFor && !lost) || options.loseResponse?.(id)) {
+            lost = key === options.loseFirstResponseFor || lost;
+            answers.push(`PUT ${url.pathname} lost`);
             req.socket.destroy();
             return;
           }
-          return send(200, '', { etag: `"${createHash('md5').update(body).digest('hex')}"` });
+          return send(200, '', { etag: etagOf(body) });
         }
         case 'GET':
         case 'HEAD': {
           const found = objects.get(id);
           if (!found) return req.method === 'HEAD' ? send(404) : error(404, 'NoSuchKey');
-          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(found.length) });
+          answers.push(`${req.method} ${url.pathname} 200`);
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(found.length), etag: etagOf(found) });
           return res.end(req.method === 'HEAD' ? undefined : found);
         }
         case 'DELETE':
@@ -118,6 +138,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     buckets,
     objects,
     requests,
+    answers,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

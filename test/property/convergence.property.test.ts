@@ -371,5 +371,5 @@ describe('convergence over folders and a copy tool (property)', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 240_000); // a guard against a hang, not a timing: 100 runs take 20-45 s on a loaded 2-core machine
 });

@@ -10,7 +10,8 @@ export interface Codec {
   compress(data: Uint8Array): Promise<Uint8Array>;
   /**
    * Decompress. Output larger than `maxBytes` fails with DECOMPRESSED_TOO_LARGE before it is fully inflated
-   * (no zstd bombs); corrupt or truncated input fails with CODEC_FAILED.
+   * (no zstd bombs); corrupt or truncated input fails with CODEC_FAILED; input that may be valid but needs
+   * more than this implementation can give (a larger window, memory) fails with CODEC_UNSUPPORTED, never CODEC_FAILED.
    */
   decompress(data: Uint8Array, maxBytes: number): Promise<Uint8Array>;
 }

@@ -92,7 +92,8 @@ export class LeaseLock implements Lock {
         attempt = await this.store.tryAcquire(claim, now);
       } catch (err) {
         // An I/O failure may hide a create that did happen: retry with the same owner, which then sees it as ours.
-        if (isCairnError(err) || ++failures > 2) throw err;
+        // (Adapters report I/O failures as IO_FAILED; any other CairnError is an answer, not a failure.)
+        if ((isCairnError(err) && err.code !== 'IO_FAILED') || ++failures > 2) throw err;
         continue;
       }
       if (attempt.acquired) return new LeaseHandle(this.store, attempt.holder, clock, this.ttlMs, this.heartbeatMs);

@@ -7,6 +7,15 @@ export function corrupt(what: string): CairnError {
   return new CairnError('CODEC_FAILED', `zstd input is corrupt: ${what}; the artifact is damaged, fetch it again from a peer`);
 }
 
+/**
+ * CODEC_UNSUPPORTED for zstd that this codec cannot decode although it may be valid: a window or memory need
+ * beyond this implementation's limits (RFC 8878 lets decoders refuse windows above 8 MiB). Not proof of damage:
+ * another codec (or another writer's reader) may read it, so such bytes are never removed from a target.
+ */
+export function beyondCodec(what: string): CairnError {
+  return new CairnError('CODEC_UNSUPPORTED', `zstd input needs more than this codec can give: ${what}; it may be valid (another zstd wrote it): read it with the native "zstd" codec plugin`);
+}
+
 /** DECOMPRESSED_TOO_LARGE, raised before the output is fully inflated. */
 export function tooLarge(why: string, maxBytes: number): CairnError {
   return new CairnError('DECOMPRESSED_TOO_LARGE', `zstd output too large: ${why}, but at most ${maxBytes} bytes are allowed here; refusing to inflate it (a zstd bomb, or the wrong kind of artifact)`);

@@ -35,7 +35,7 @@ export type Verified =
   | { readonly kind: 'blob' | 'meta'; readonly canonical: Uint8Array };
 
 /** Error codes that mean "these bytes are damaged": quarantine, never import, never copy onward. */
-const CORRUPT = new Set(['HASH_MISMATCH', 'ARTIFACT_INVALID', 'CODEC_FAILED', 'DECOMPRESSED_TOO_LARGE']);
+const CORRUPT = new Set(['HASH_MISMATCH', 'ARTIFACT_INVALID', 'CODEC_FAILED', 'CODEC_UNSUPPORTED', 'DECOMPRESSED_TOO_LARGE']);
 
 export function isCorruption(err: unknown): boolean {
   return isCairnError(err) && CORRUPT.has(err.code);

@@ -5,8 +5,10 @@ import type { ReadModel } from '../ports/ReadModel';
 import type { Transport } from '../ports/Transport';
 import type { Codec } from '../ports/Codec';
 import type { ArtifactRepository } from './ArtifactRepository';
-import { isCorruption, verifyArtifact } from './ArtifactVerifier';
+import { isCorruption } from './ArtifactVerifier';
+import type { MetaPackPush } from './MetaPackPush';
 import { contiguousTo, listPacks, type MetaPacks, type PackRef } from './MetaPacks';
+import { checkPack, provesDamage, removeDamagedCopy, sameBytes } from './packCheck';
 import type { ExchangeCounts } from './SyncCounts';
 
 const PAGE = 1000;
@@ -25,6 +27,7 @@ export class MetaExchange {
     private readonly clock: Clock,
     private readonly packs: MetaPacks,
     private readonly codec: Codec,
+    private readonly packPush: MetaPackPush,
   ) {}
 
   /** Pack names claiming readings above this are not trusted to cover anything (see `contiguousTo`). */
@@ -60,26 +63,39 @@ export class MetaExchange {
   private async pullPacks(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
     for (const ref of await listPacks(target, origin)) {
       if (await this.artifacts.has(origin, ref)) continue;
-      const key = artifactKey(origin, ref);
-      const raw = await target.get(key);
-      if (!raw) continue;
-      let canonical = raw;
-      try {
-        canonical = (await verifyArtifact(this.codec, origin, ref, raw)).canonical;
-      } catch (err) {
-        if (!isCairnError(err, 'VERSION_UNSUPPORTED')) {
-          if (!isCorruption(err) && !isCairnError(err, 'HLC_INVALID')) throw err;
-          const e = err as { code: string; message: string };
-          await this.quarantine.put({ source: target.url, key, code: e.code, reason: e.message, at: toIso(this.clock.now()) }, raw);
-          counts.quarantined++;
-          continue;
-        }
-      }
-      if ((await this.artifacts.storeRaw(origin, ref, raw, canonical)) === 'created') {
+      const fetched = await this.fetchPack(target, origin, ref, counts);
+      if (fetched && (await this.artifacts.storeRaw(origin, ref, fetched.raw, fetched.canonical)) === 'created') {
         counts.pulled++;
-        counts.bytesPulled += raw.length;
+        counts.bytesPulled += fetched.raw.length;
       }
     }
+  }
+
+  /**
+   * Fetch and verify a pack. Damaged bytes are read again: a second read that differs is judged on its own
+   * (an interrupted transfer, a file still being written); the same damaged bytes twice are confirmed damage,
+   * quarantined here and, when they cannot be the named content (they do not inflate, or hash to another
+   * name), removed from the target: whoever holds the pack (its author, a relay) then finds it missing at its
+   * next push and copies it again. Null when absent or damaged.
+   */
+  private async fetchPack(target: Transport, origin: OriginId, ref: PackRef, counts: ExchangeCounts): Promise<{ raw: Uint8Array; canonical: Uint8Array } | null> {
+    const key = artifactKey(origin, ref);
+    let raw = await target.get(key);
+    if (!raw) return null;
+    let check = await checkPack(this.codec, origin, ref, raw);
+    if (check.ok) return { raw, canonical: check.canonical };
+    const again = await target.get(key);
+    const confirmed = again !== null && sameBytes(again, raw);
+    if (again && !confirmed) {
+      raw = again;
+      check = await checkPack(this.codec, origin, ref, raw);
+      if (check.ok) return { raw, canonical: check.canonical };
+    }
+    const { code, message } = check.error;
+    await this.quarantine.put({ source: target.url, key, code, reason: message, at: toIso(this.clock.now()) }, raw);
+    counts.quarantined++;
+    if (confirmed && provesDamage(check.error)) await removeDamagedCopy(target, key);
+    return null;
   }
 
   private async pullAfterCursor(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
@@ -126,7 +142,7 @@ export class MetaExchange {
 
   async push(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<void> {
     // Events that packs on the target fold (without a gap from the chain's start) travel in those packs.
-    const packed = contiguousTo(await this.pushPacks(target, origin, counts), this.horizon());
+    const packed = contiguousTo(await this.packPush.push(target, origin, counts), this.horizon());
     const cursorKey = `${origin}/meta`;
     const cursor = this.readModel.syncCursorKey(target.url, cursorKey);
     const packedKey = packed === null ? null : `${origin}/meta/${packed}-~`;
@@ -179,65 +195,6 @@ export class MetaExchange {
         counts.pushed++;
         counts.bytesPushed += raw.length;
       }
-    }
-  }
-
-  /**
-   * Copy the packs the target lacks (verified first: never relay damage); returns the packs of ours the
-   * target now has. Only those count as covering events: a pack name on the target that we do not hold may
-   * be forged (anyone can write an origin's folder of a shared target), and trusting it would stop the
-   * author pushing its own real events.
-   */
-  private async pushPacks(target: Transport, origin: OriginId, counts: ExchangeCounts): Promise<PackRef[]> {
-    const local = await this.packs.list(origin);
-    const there = local.length === 0 ? [] : await listPacks(target, origin);
-    const have = new Set(there.map((r) => r.hash));
-    const result: PackRef[] = [];
-    for (const ref of local) {
-      if (have.has(ref.hash) || (await this.copyPack(target, origin, ref, counts))) result.push(ref);
-    }
-    return result; // local packs are listed oldest first
-  }
-
-  private async copyPack(target: Transport, origin: OriginId, ref: PackRef, counts: ExchangeCounts): Promise<boolean> {
-    const key = artifactKey(origin, ref);
-    const raw = await this.artifacts.readRaw(origin, ref);
-    if (!raw) return false;
-    try {
-      await verifyArtifact(this.codec, origin, ref, raw);
-    } catch (err) {
-      if (!isCairnError(err, 'VERSION_UNSUPPORTED')) {
-        if (!isCorruption(err)) throw err;
-        const e = err as { code: string; message: string };
-        await this.quarantine.put({ source: 'local', key, code: e.code, reason: e.message, at: toIso(this.clock.now()) }, raw);
-        await this.artifacts.evict(origin, ref);
-        counts.quarantined++;
-        return false;
-      }
-    }
-    let outcome = await target.putIfAbsent(key, raw);
-    if (outcome === 'conflict' && !(await this.holdsValid(target, origin, ref, key))) {
-      await target.delete(key); // a damaged copy (the name is the content's hash): heal it
-      outcome = await target.putIfAbsent(key, raw);
-    }
-    if (outcome === 'created') {
-      counts.pushed++;
-      counts.bytesPushed += raw.length;
-    }
-    return outcome !== 'conflict';
-  }
-
-  /** Whether the target holds the same pack in another encoding (identity is the decoded bytes' hash). */
-  private async holdsValid(target: Transport, origin: OriginId, ref: PackRef, key: string): Promise<boolean> {
-    const existing = await target.get(key);
-    if (!existing) return false;
-    try {
-      await verifyArtifact(this.codec, origin, ref, existing);
-      return true;
-    } catch (err) {
-      if (isCorruption(err)) return false;
-      if (isCairnError(err, 'VERSION_UNSUPPORTED')) return true;
-      throw err;
     }
   }
 }

@@ -3,7 +3,7 @@ import { zstdPlugin } from '../../plugins/codec-zstd';
 import { zstdWasmPlugin } from '../../plugins/codec-zstd-wasm';
 import { fileLockPlugin, fileStorePlugin, folderTransportPlugin } from '../../plugins/file-store';
 import { memoryLockPlugin, memoryStorePlugin, memoryTransportPlugin } from '../../plugins/memory-store';
-import { s3TransportPlugin } from '../../plugins/s3-transport';
+import { s3LockPlugin, s3TransportPlugin } from '../../plugins/s3-transport';
 import { httpTransportPlugin } from '../../plugins/http-transport';
 
 /** The plugins that ship with cairn. They register exactly as third-party plugins do. */
@@ -18,6 +18,7 @@ export const BUILTIN_PLUGINS: readonly CairnPlugin<never>[] = [
   httpTransportPlugin as CairnPlugin<never>,
   fileLockPlugin as CairnPlugin<never>,
   memoryLockPlugin as CairnPlugin<never>,
+  s3LockPlugin as CairnPlugin<never>,
 ];
 
 export function createRegistry(extra: readonly CairnPlugin<never>[] = []): PluginRegistry {

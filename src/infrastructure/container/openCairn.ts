@@ -45,6 +45,8 @@ export interface OpenOptions {
   readonly metaPackThreshold?: number;
   /** See CairnDeps.exportBatchEntries. */
   readonly exportBatchEntries?: number;
+  /** See CairnDeps.metaPackAuditMs. */
+  readonly metaPackAuditMs?: number;
   readonly onProgress?: ProgressSink;
 }
 
@@ -98,6 +100,7 @@ export async function openCairn(options: OpenOptions): Promise<Cairn> {
         metadataFields: fields(),
         metaPackThreshold: options.metaPackThreshold,
         exportBatchEntries: options.exportBatchEntries,
+        metaPackAuditMs: options.metaPackAuditMs,
         lock: ctx.get<Lock>(TOKENS.Lock),
         lockTimeoutMs: options.lockTimeoutMs,
       }),

@@ -11,6 +11,7 @@ const STATUS: Readonly<Record<string, number>> = {
   HASH_MISMATCH: 422,
   ARTIFACT_INVALID: 422,
   CODEC_FAILED: 422,
+  CODEC_UNSUPPORTED: 422,
   HLC_INVALID: 422,
 };
 

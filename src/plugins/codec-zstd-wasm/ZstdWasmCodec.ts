@@ -1,6 +1,6 @@
 import type { Codec } from '../../application/ports/Codec';
 import { CairnError } from '../../domain/errors';
-import { checkLevel, checkMaxBytes, corrupt, messageOf, tooLarge } from '../../application/ports/codecSupport';
+import { beyondCodec, checkLevel, checkMaxBytes, corrupt, messageOf, tooLarge } from '../../application/ports/codecSupport';
 import { discardZstdWasm, loadZstdWasm, type ZstdWasm } from './loadZstdWasm';
 import { decodeByBlocks, decodeOneShot, fitsOneShot } from './wasmDecoders';
 import { inspectZstdFrames } from './zstdFrames';
@@ -57,8 +57,9 @@ export class ZstdWasmCodec implements Codec {
       throw tooLarge(`${frames.length === 1 ? 'its frame declares' : `its ${frames.length} frames declare`} ${declared} bytes`, maxBytes);
     }
     const wasm = await loadZstdWasm();
-    const output = guarded(() =>
-      fitsOneShot(data, frames) ? decodeOneShot(wasm, data, frames[0]!) : decodeByBlocks(wasm, data, frames, maxBytes),
+    const output = guarded(
+      () => (fitsOneShot(data, frames) ? decodeOneShot(wasm, data, frames[0]!) : decodeByBlocks(wasm, data, frames, maxBytes)),
+      beyondCodec, // its heap ran out on input whose headers were sound: a limit of this codec, not proof of damage
     );
     if (frames.every((frame) => frame.contentSize !== null) && output.length !== declared) {
       throw corrupt(`it decoded to ${output.length} bytes but its frame headers declare ${declared}`);
@@ -88,14 +89,15 @@ function compressOneShot({ module, codec }: ZstdWasm, data: Uint8Array, level: n
 
 /**
  * Run a call into the wasm module. An Emscripten abort (it throws a string, e.g. on OOM) leaves the heap in an
- * unknown state: drop the instance so the next call starts a fresh one, and fail with CODEC_FAILED.
+ * unknown state: drop the instance so the next call starts a fresh one, and fail with CODEC_FAILED (or what
+ * `failure` makes of the message).
  */
-function guarded<T>(work: () => T): T {
+function guarded<T>(work: () => T, failure: (what: string) => CairnError = (what) => new CairnError('CODEC_FAILED', what)): T {
   try {
     return work();
   } catch (err) {
     if (err instanceof CairnError) throw err;
     discardZstdWasm();
-    throw new CairnError('CODEC_FAILED', `zstd-wasm aborted (${messageOf(err)}); the next call starts a fresh wasm instance`);
+    throw failure(`zstd-wasm aborted (${messageOf(err)}); the next call starts a fresh wasm instance`);
   }
 }

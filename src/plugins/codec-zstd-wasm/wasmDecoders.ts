@@ -1,5 +1,5 @@
 import { CairnError } from '../../domain/errors';
-import { corrupt, tooLarge } from '../../application/ports/codecSupport';
+import { beyondCodec, corrupt, tooLarge } from '../../application/ports/codecSupport';
 import { concatBytes } from '../../domain/bytes';
 import type { ZstdWasm } from './loadZstdWasm';
 import type { ZstdFrameInfo } from './zstdFrames';
@@ -47,10 +47,7 @@ export function decodeOneShot({ module, codec }: ZstdWasm, data: Uint8Array, fra
 export function decodeByBlocks({ module }: ZstdWasm, data: Uint8Array, frames: readonly ZstdFrameInfo[], maxBytes: number): Uint8Array {
   const window = Math.max(0, ...frames.map((frame) => frame.windowSize));
   if (window > MAX_WASM_WINDOW_BYTES) {
-    throw new CairnError(
-      'CODEC_FAILED',
-      `zstd-wasm cannot decode a frame with a ${window}-byte window: its fixed 16 MiB wasm heap allows ${MAX_WASM_WINDOW_BYTES}; use the "zstd" codec plugin`,
-    );
+    throw beyondCodec(`zstd-wasm cannot decode a frame with a ${window}-byte window (its fixed 16 MiB wasm heap allows ${MAX_WASM_WINDOW_BYTES})`);
   }
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -1,7 +1,7 @@
 import type { DCtx } from 'zstd-napi/binding';
 import type { Codec } from '../../application/ports/Codec';
 import { CairnError } from '../../domain/errors';
-import { checkLevel, checkMaxBytes, corrupt, messageOf, tooLarge } from '../../application/ports/codecSupport';
+import { beyondCodec, checkLevel, checkMaxBytes, corrupt, messageOf, tooLarge } from '../../application/ports/codecSupport';
 import { concatBytes } from '../../domain/bytes';
 import { loadZstdNapi } from './loadZstdNapi';
 
@@ -62,6 +62,8 @@ export class ZstdNapiCodec implements Codec {
       try {
         [ret, produced, consumed] = dctx.decompressStream(chunk.subarray(used), src);
       } catch (err) {
+        // A window above the decoder's limit (2^27) is valid zstd that this decoder refuses: not damage.
+        if (/too much memory/i.test(messageOf(err))) throw beyondCodec(`zstd refused it (${messageOf(err)}): its window is above this decoder's limit`);
         throw corrupt(`zstd rejected it (${messageOf(err)}) after ${data.length - src.length} of ${data.length} input bytes`);
       }
       used += produced;

@@ -17,7 +17,7 @@ export interface HttpTransportOptions {
 /** Codes a peer may answer with that mean the same here; anything else is TRANSPORT_FAILED. */
 const PASSED_ON = new Set<string>([
   'ARTIFACT_NAME_INVALID', 'INPUT_INVALID', 'FORBIDDEN', 'ARTIFACT_CONFLICT', 'TOO_LARGE',
-  'HASH_MISMATCH', 'ARTIFACT_INVALID', 'CODEC_FAILED', 'HLC_INVALID', 'DECOMPRESSED_TOO_LARGE',
+  'HASH_MISMATCH', 'ARTIFACT_INVALID', 'CODEC_FAILED', 'CODEC_UNSUPPORTED', 'HLC_INVALID', 'DECOMPRESSED_TOO_LARGE',
 ]);
 const JSON_MAX = 4 * 1024 * 1024;
 

@@ -23,7 +23,7 @@ export interface S3Settings {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
 }
 
-const OPTION_TYPES: Record<keyof S3Options, 'string' | 'boolean'> = {
+const OPTION_TYPES: Readonly<Record<keyof S3Options, 'string' | 'boolean'>> = {
   endpoint: 'string',
   region: 'string',
   pathStyle: 'boolean',
@@ -32,6 +32,9 @@ const OPTION_TYPES: Record<keyof S3Options, 'string' | 'boolean'> = {
   secretAccessKey: 'string',
   sessionToken: 'string',
 };
+
+/** The names of the S3 options (for plugins that take them next to options of their own). */
+export const S3_OPTION_KEYS = Object.keys(OPTION_TYPES) as readonly (keyof S3Options)[];
 
 /** Validate plugin options (PLUGIN_OPTIONS_INVALID names the plugin and the option). */
 export function validateS3Options(plugin: string, options: unknown): S3Options {
