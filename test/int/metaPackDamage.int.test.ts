@@ -244,3 +244,31 @@ describe('regression: a valid pack that the reader\'s codec cannot decode is nev
     c.close();
   });
 });
+
+describe('regression: a holder whose codec cannot decode its own pack keeps it', () => {
+  // A host that switched to zstd-wasm while holding a pack in a 2^24-window encoding (valid, from another tool)
+  // got CODEC_UNSUPPORTED at its next push and evicted its own copy into quarantine, as if it were damage.
+  it('a relay that reopens with zstd-wasm neither evicts nor pushes the pack it cannot verify', async () => {
+    const { url, bucket } = freshTarget();
+    const a = await author(24);
+    await a.sync(url, { create: true });
+    const [key] = (await bucket.list(`${a.origin}/meta/`)).filter((k) => parseArtifactKey(k)?.ref.kind === 'metaPack');
+    const reencoded = largeWindowFrame(await new ZstdNapiCodec(3).decompress((await bucket.get(key!))!, 1 << 22), 24);
+    await bucket.delete(key!);
+    await bucket.putIfAbsent(key!, reencoded);
+    a.close();
+    const home = tempHome('relay', 124);
+    const relay = await openCairn({ home, clock: steppingClock() }); // native zstd: verifies and stores it
+    await relay.sync(url);
+    expect(relay.streams()[0]).toMatchObject({ title: 'packed', starred: true });
+    relay.close();
+
+    const again = await openCairn({ home, clock: steppingClock(), codec: 'zstd-wasm' });
+    const other = freshTarget();
+    await again.sync(other.url, { create: true });
+    expect(Buffer.from(await localBytes(again, key!)).equals(Buffer.from(reencoded))).toBe(true);
+    expect((await internals(again).quarantine.list()).map((q) => q.key)).not.toContain(key);
+    expect(await other.bucket.get(key!)).toBeNull(); // never relayed unverified
+    again.close();
+  });
+});

@@ -6,7 +6,7 @@ import type { ReadModel } from '../ports/ReadModel';
 import type { Transport } from '../ports/Transport';
 import type { ArtifactRepository } from './ArtifactRepository';
 import { listPacks, type MetaPacks, type PackRef } from './MetaPacks';
-import { checkPack, sameBytes } from './packCheck';
+import { checkPack, provesDamage, sameBytes } from './packCheck';
 import type { ExchangeCounts } from './SyncCounts';
 
 /** How often each target's copy of one pack per origin is read back and checked (ADR 0010). */
@@ -100,10 +100,14 @@ export class MetaPackPush {
     return this.counted(await target.putIfAbsent(key, raw), raw, counts);
   }
 
-  /** Our copy verifies (never relay damage); a damaged one is set aside here and not counted as held. */
+  /**
+   * Our copy verifies (never relay damage); a damaged one is set aside here and not counted as held. One this
+   * codec cannot read (beyond its limits) is kept, neither relayed nor counted: it may be valid.
+   */
   private async soundHere(origin: OriginId, ref: PackRef, key: string, raw: Uint8Array, counts: ExchangeCounts): Promise<boolean> {
     const check = await checkPack(this.codec, origin, ref, raw);
     if (check.ok) return true;
+    if (!provesDamage(check.error)) return false;
     await this.quarantine.put({ source: 'local', key, code: check.error.code, reason: check.error.message, at: toIso(this.clock.now()) }, raw);
     await this.artifacts.evict(origin, ref);
     counts.quarantined++;
