@@ -25,6 +25,8 @@ export interface FakeS3Options {
   readonly loseResponse?: (id: string) => boolean;
   /** Asked when a request has arrived, before it is looked at: a promise holds it until it settles. */
   readonly holdRequest?: (method: string, id: string) => Promise<void> | undefined;
+  /** Answer a GET of this `bucket/key` with that many bytes, chunked, without a Content-Length. */
+  readonly unsizedGet?: (id: string) => number | undefined;
   /** Answer ListObjectsV2 with this: given the continuation token (or null), return the page. */
   readonly listPage?: (token: string | null) => ListPage;
 }
@@ -38,6 +40,8 @@ export interface FakeS3 {
   readonly requests: string[];
   /** Every answer as `METHOD path status` (a dropped connection as status `lost`). */
   readonly answers: string[];
+  /** For `unsizedGet`: how many bytes of each such answer were written before the client stopped reading. */
+  readonly unsizedSent: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -49,6 +53,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
   const objects = new Map<string, Buffer>();
   const requests: string[] = [];
   const answers: string[] = [];
+  const unsizedSent = new Map<string, number>();
   let lost = false;
   const etagOf = (bytes: Buffer): string => `"${createHash('md5').update(bytes).digest('hex')}"`;
   /** A correct one-page listing (prefix, delimiter `/`, start-after) of what is stored. */
@@ -117,6 +122,23 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
         }
         case 'GET':
         case 'HEAD': {
+          const unsized = req.method === 'GET' ? options.unsizedGet?.(id) : undefined;
+          if (unsized !== undefined) {
+            answers.push(`GET ${url.pathname} 200 unsized`);
+            res.writeHead(200, { 'content-type': 'application/octet-stream' });
+            const chunk = Buffer.alloc(64 * 1024, 0x61);
+            let sent = 0;
+            const more = (): void => {
+              while (sent < unsized && !res.destroyed) {
+                const piece = chunk.subarray(0, Math.min(chunk.length, unsized - sent));
+                sent += piece.length;
+                unsizedSent.set(id, sent);
+                if (!res.write(piece)) return void res.once('drain', more);
+              }
+              if (!res.destroyed) res.end();
+            };
+            return more();
+          }
           const found = objects.get(id);
           if (!found) return req.method === 'HEAD' ? send(404) : error(404, 'NoSuchKey');
           answers.push(`${req.method} ${url.pathname} 200`);
@@ -138,6 +160,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     buckets,
     objects,
     requests,
+    unsizedSent,
     answers,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import type { Transport } from '../../src/application/ports';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
-import { PROBE_FOLDER, s3TransportFactory } from '../../src/plugins/s3-transport';
+import { createS3Client, parseS3Url, PROBE_FOLDER, resolveS3Settings, S3Transport, s3TransportFactory } from '../../src/plugins/s3-transport';
 import { expectCode } from '../../src/testing';
 import { startFakeS3, type FakeS3, type FakeS3Options } from '../helpers/fakeS3Server';
 import { removeTempDirs, tempHome } from '../helpers/tempHome';
@@ -126,5 +126,29 @@ describe('S3 transport: plugin options', () => {
     } finally {
       cairn.close();
     }
+  });
+});
+
+describe('S3 transport: a body sent without a length is still capped', () => {
+  const direct = (server: FakeS3, maxObjectBytes?: number): Transport => {
+    const settings = resolveS3Settings({ endpoint: server.endpoint, pathStyle: true, accessKeyId: 'k', secretAccessKey: 's' }, {});
+    const t = new S3Transport(createS3Client(settings), parseS3Url('s3://fake/p'), server.endpoint, maxObjectBytes);
+    transports.push(t);
+    return t;
+  };
+
+  it('stops reading past the cap and says so (a hostile or broken store streaming without Content-Length)', async () => {
+    const server = await fake({ honourIfNoneMatch: true, unsizedGet: (id) => (id === 'fake/p/o-aaaaaa/segments/big' ? 64 * 2 ** 20 : undefined) });
+    const t = direct(server, 2 ** 20);
+    await expectCode(t.get('o-aaaaaa/segments/big'), 'DECOMPRESSED_TOO_LARGE');
+    expect(server.unsizedSent.get('fake/p/o-aaaaaa/segments/big')).toBeLessThan(64 * 2 ** 20); // it hung up early
+  });
+
+  it('reads a body sent without a length whole when it is under the cap', async () => {
+    const server = await fake({ honourIfNoneMatch: true, unsizedGet: (id) => (id === 'fake/p/o-aaaaaa/segments/small' ? 300_000 : undefined) });
+    const t = direct(server);
+    const got = await t.get('o-aaaaaa/segments/small');
+    expect(got).toHaveLength(300_000);
+    expect(Buffer.from(got!).every((b) => b === 0x61)).toBe(true);
   });
 });

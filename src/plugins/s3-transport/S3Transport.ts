@@ -26,6 +26,8 @@ export class S3Transport implements Transport {
     private readonly target: S3Target,
     /** The endpoint (or `aws:<region>`), for messages and the probe cache. */
     private readonly endpoint: string,
+    /** No object larger than any artifact can be is read (tests lower it). */
+    private readonly maxObjectBytes: number = MAX_OBJECT_BYTES,
   ) {
     this.url = target.url;
   }
@@ -58,11 +60,24 @@ export class S3Transport implements Transport {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: full }));
       if (!out.Body) return new Uint8Array(0);
-      if ((out.ContentLength ?? 0) > MAX_OBJECT_BYTES) {
+      const tooLarge = (what: string): CairnError =>
+        new CairnError('DECOMPRESSED_TOO_LARGE', `${this.where(key)} is ${what}, larger than any artifact can be; it is not read`);
+      if ((out.ContentLength ?? 0) > this.maxObjectBytes) {
         (out.Body as { destroy?: () => void }).destroy?.();
-        throw new CairnError('DECOMPRESSED_TOO_LARGE', `${this.where(key)} is ${out.ContentLength} bytes, larger than any artifact can be; it is not read`);
+        throw tooLarge(`${out.ContentLength} bytes`);
       }
-      return await out.Body.transformToByteArray();
+      // The length may be absent (chunked): count while reading, and stop at the cap.
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+        total += chunk.length;
+        if (total > this.maxObjectBytes) {
+          (out.Body as { destroy?: () => void }).destroy?.();
+          throw tooLarge(`over ${this.maxObjectBytes} bytes (sent without a length)`);
+        }
+        chunks.push(chunk);
+      }
+      return chunks.length === 1 ? new Uint8Array(chunks[0]!) : new Uint8Array(Buffer.concat(chunks, total));
     } catch (err) {
       if (isNotFound(err)) return null;
       throw s3Failure('get', this.where(key), err);
