@@ -25,7 +25,10 @@ describe('HTTP peer building blocks', () => {
   it('matches a bearer token exactly', () => {
     const ok = bearerMatcher('0123456789abcdef-token');
     expect(ok('Bearer 0123456789abcdef-token')).toBe(true);
-    for (const h of [undefined, '', 'Bearer', 'Bearer ', 'bearer 0123456789abcdef-token', 'Bearer 0123456789abcdef-tokeN', 'Bearer 0123456789abcdef-token ', 'Basic 0123456789abcdef-token']) {
+    // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+    expect(ok('bearer 0123456789abcdef-token')).toBe(true);
+    expect(ok('BEARER 0123456789abcdef-token')).toBe(true);
+    for (const h of [undefined, '', 'Bearer', 'Bearer ', 'bearer 0123456789ABCDEF-token', 'Bearer 0123456789abcdef-tokeN', 'Bearer 0123456789abcdef-token ', 'Basic 0123456789abcdef-token']) {
       expect(ok(h)).toBe(false);
     }
     expect(() => checkToken('short', 'x')).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));

@@ -12,12 +12,13 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 
 /**
  * A check of `Authorization: Bearer <token>` in constant time: both sides are hashed (SHA-256) first, so
- * the comparison takes the same time whatever the presented token's length and content.
+ * the comparison takes the same time whatever the presented token's length and content. The scheme name is
+ * case-insensitive (RFC 9110 §11.1); the token is compared exactly.
  */
 export function bearerMatcher(token: string): (header: string | undefined) => boolean {
   const expected = digest(token);
   return (header) => {
-    const m = /^Bearer ([\x21-\x7e]{1,1024})$/.exec(header ?? '');
+    const m = /^bearer ([\x21-\x7e]{1,1024})$/i.exec(header ?? '');
     const presented = digest(m ? m[1]! : '');
     return timingSafeEqual(presented, expected) && m !== null;
   };
