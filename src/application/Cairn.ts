@@ -99,8 +99,8 @@ export class Cairn {
   private readonly hlc: HlcClock;
   private readonly artifacts: ArtifactRepository;
   /**
-   * The store for reads outside any mutation (status): not behind the fence, which guards the running
-   * mutation's own reads and would otherwise stop a reader when that mutation is interrupted or ends.
+   * The store outside the fence: for reads outside any mutation (status), which the fence would stop when the
+   * running mutation is interrupted or ends, and for a peer's verified puts (serve), which never wait for it.
    */
   private readonly reader: ArtifactRepository;
   private readonly localStreams: LocalStreams;
@@ -229,8 +229,7 @@ export class Cairn {
     // Received artifacts are other origins' write-once, content-addressed files, verified first: they are
     // stored without the store's lock (a peer's put must not wait for a local sync); the import that applies
     // them takes the lock.
-    const unfenced = new ArtifactRepository(this.deps.store, this.deps.codec);
-    const receive = new ReceiveArtifact(this.origin, this.deps.store, unfenced, this.deps.codec);
+    const receive = new ReceiveArtifact(this.origin, this.deps.store, this.reader, this.deps.codec);
     return new VerifyingPeerHost(this.deps.store, receive, () => this.importReceived());
   }
 

@@ -75,18 +75,19 @@ export class LocalStreams {
   }
 
   async load(stream: StreamId): Promise<LocalStreamState> {
-    const known = this.streams.get(stream);
-    if (known) return known;
-    const { pending: _bodies, ...state } = await this.read(stream);
-    this.streams.set(stream, state);
-    return state;
+    return this.streams.get(stream) ?? this.remember(await this.read(stream));
   }
 
   /** The stream with its pending entries, read from the journal (never from a cache). */
   async pending(stream: StreamId): Promise<PendingStream> {
     const state = await this.read(stream);
-    const { pending: _bodies, ...rest } = state;
-    this.streams.set(stream, rest);
+    this.remember(state);
+    return state;
+  }
+
+  /** Cache a stream's state without its bodies. */
+  private remember({ pending: _bodies, ...state }: PendingStream): LocalStreamState {
+    this.streams.set(state.stream, state);
     return state;
   }
 
