@@ -48,6 +48,8 @@ export interface EntriesAppended {
   readonly entries: readonly Entry[];
   /** Each entry's body as canonical JSON, in order, when the writer has it (projections then skip encoding it). */
   readonly texts?: readonly string[];
+  /** Each entry's {@link searchText}, in order, when the writer has it (projections then skip walking the body). */
+  readonly searchTexts?: readonly string[];
 }
 
 export interface SegmentAccepted {
@@ -58,6 +60,10 @@ export interface SegmentAccepted {
   readonly hash: ContentHash;
   readonly header: StreamHeader;
   readonly entries: readonly Entry[];
+  /** Each entry's body as canonical JSON, in order, when the reader has it (projections then skip encoding it). */
+  readonly texts?: readonly string[];
+  /** Each entry's {@link searchText}, in order, when the reader has it (projections then skip walking the body). */
+  readonly searchTexts?: readonly string[];
 }
 
 export interface ManifestAccepted {

@@ -1,4 +1,5 @@
-import { ftsQuery, searchText } from '../../src/infrastructure/sqlite/searchText';
+import { searchText } from '../../src/domain/searchText';
+import { ftsQuery } from '../../src/infrastructure/sqlite/ftsQuery';
 
 describe('search text', () => {
   // Regression: the incremental path saw the caller's key order, a rebuild the canonical order, and the

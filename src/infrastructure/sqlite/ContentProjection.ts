@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Projection } from '../../application/ports';
-import { CairnError, canonicalize, type DomainEvent, type Entry, type GlobalId, type OriginId, type StreamHeader, type StreamId } from '../../domain';
-import { searchText } from './searchText';
+import { CairnError, canonicalize, searchText, type DomainEvent, type Entry, type GlobalId, type OriginId, type StreamHeader, type StreamId } from '../../domain';
 
 interface Row {
   entries: number;
@@ -42,7 +41,7 @@ export class ContentProjection implements Projection {
     switch (event.type) {
       case 'EntriesAppended':
       case 'SegmentAccepted':
-        this.db.transaction(() => this.applyEntries(event.gid, event.origin, event.stream, event.header, event.entries, event.type === 'EntriesAppended' ? event.texts : undefined))();
+        this.db.transaction(() => this.applyEntries(event.gid, event.origin, event.stream, event.header, event.entries, event.texts, event.searchTexts))();
         return;
       case 'ManifestAccepted':
         this.db.transaction(() => {
@@ -55,7 +54,7 @@ export class ContentProjection implements Projection {
     }
   }
 
-  private applyEntries(gid: GlobalId, origin: OriginId, stream: StreamId, header: StreamHeader, entries: readonly Entry[], texts?: readonly string[]): void {
+  private applyEntries(gid: GlobalId, origin: OriginId, stream: StreamId, header: StreamHeader, entries: readonly Entry[], texts?: readonly string[], searchTexts?: readonly string[]): void {
     const row = this.ensure(gid, origin, stream, header);
     const first = entries[0];
     if (!first) return;
@@ -67,7 +66,7 @@ export class ContentProjection implements Projection {
       const e = entries[i]!;
       if (e.ordinal < row.entries) continue;
       this.insertEntry.run(gid, e.ordinal, e.ts, texts?.[i] ?? canonicalize(e.body));
-      this.insertFts.run(searchText(e.body), gid, e.ordinal);
+      this.insertFts.run(searchTexts?.[i] ?? searchText(e.body), gid, e.ordinal);
       last = e;
     }
     if (last) this.setEntries.run(last.ordinal + 1, last.ts, gid);

@@ -5,7 +5,7 @@ import { BUILTIN_OPS, type ContentHash, type GlobalId, type Json, type MetaEvent
 import { ContentProjection } from './ContentProjection';
 import { MetaProjection } from './MetaProjection';
 import { SCHEMA, SCHEMA_VERSION } from './schema';
-import { ftsQuery } from './searchText';
+import { ftsQuery } from './ftsQuery';
 import { StatusProjection } from './StatusProjection';
 
 interface StreamRow {

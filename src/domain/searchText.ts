@@ -1,4 +1,4 @@
-import type { Json } from '../../domain';
+import type { Json } from './json';
 
 /**
  * The text an entry contributes to full-text search: every string in its body, objects walked in canonical
@@ -17,11 +17,4 @@ function collect(value: Json, parts: string[]): void {
     const obj = value as Record<string, Json>;
     for (const key of Object.keys(obj).sort()) if (obj[key] !== undefined) collect(obj[key]!, parts);
   }
-}
-
-/** Turn what a person typed into a safe FTS5 query: each word a quoted term, all required. */
-export function ftsQuery(input: string): string | null {
-  const words = input.match(/[\p{L}\p{N}_]+/gu);
-  if (!words) return null;
-  return words.map((w) => `"${w}"`).join(' ');
 }
