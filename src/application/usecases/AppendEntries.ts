@@ -2,9 +2,10 @@ import {
   blobRefPath,
   CairnError,
   canonicalize,
-  collectBlobRefs,
+  encodeBody,
+  entriesRecordOf,
+  entryFromText,
   entryLineOf,
-  entryTooDeep,
   globalId,
   isIsoUtc,
   isJsonObject,
@@ -13,6 +14,7 @@ import {
   resolveStreamRef,
   toIso,
   type BlobRef,
+  type EncodedBody,
   type GlobalId,
   type Json,
   type JsonObject,
@@ -74,7 +76,7 @@ export class AppendEntries {
       throw new CairnError('INPUT_INVALID', `the clock reads ${ts}, which is not a valid ISO-8601 UTC time: fix the system clock`);
     }
     const state = await this.streams.load(ref.stream);
-    const texts = await this.checkBodies(bodies, state.next, ts);
+    const encoded = await this.checkBodies(bodies, state.next, ts);
     if (state.header && options.kind !== undefined && options.kind !== state.header.kind) {
       throw new CairnError(
         'STREAM_KIND_MISMATCH',
@@ -85,50 +87,55 @@ export class AppendEntries {
     let next = state.next;
     let header = state.header;
     // From here on, only the texts: the caller's list (and its bodies) may change while this append runs.
-    for (let i = 0; i < texts.length; ) {
+    for (let i = 0; i < encoded.length; ) {
       let j = i;
       let bytes = 0;
-      while (j < texts.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + texts[j]!.length <= RECORD_BYTES)) bytes += texts[j++]!.length;
+      while (j < encoded.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + encoded[j]!.text.length <= RECORD_BYTES)) bytes += encoded[j++]!.text.length;
       const records: JournalRecord[] = [];
       if (!header) {
         header = { kind: options.kind ?? 'log', createdAt: ts, attrs: options.attrs ?? {} };
         records.push({ t: 'header', header });
       }
-      const chunkTexts = texts.slice(i, j);
+      const chunk = encoded.slice(i, j);
+      const texts = chunk.map((e) => e.text);
       // The journal, the read model and subscribers get the bodies as they were encoded, never the caller's
-      // objects: the caller may change those while this append still runs (its lock and writes yield).
-      const chunk = chunkTexts.map((text) => JSON.parse(text) as Json);
-      records.push({ t: 'entries', from: next, ts, bodies: chunk, texts: chunkTexts });
+      // objects: the caller may change those while this append still runs (its lock and writes yield). Each
+      // body is parsed from its text only if someone reads it (the journal and the read model use the texts).
+      const entries = texts.map((text, k) => entryFromText(next + k, ts, text));
+      records.push(entriesRecordOf(entries, texts));
       await this.journal.append(ref.stream, records);
-      const entries = chunk.map((body, k) => ({ ordinal: next + k, ts, body }));
-      this.streams.noteAppended(ref.stream, header, next, chunk.length);
-      this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries, texts: chunkTexts });
-      next += chunk.length;
+      this.streams.noteAppended(ref.stream, header, next, entries.length);
+      const searchTexts = chunk.map((e) => e.searchText);
+      this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries, texts, searchTexts });
+      next += entries.length;
       i = j;
-      options.onProgress?.({ phase: 'append', done: i, total: texts.length });
+      options.onProgress?.({ phase: 'append', done: i, total: encoded.length });
     }
-    return { stream: gid, appended: texts.length, lastOrdinal: next > 0 ? next - 1 : null };
+    return { stream: gid, appended: encoded.length, lastOrdinal: next > 0 ? next - 1 : null };
   }
 
   /**
    * Every body must be canonical JSON within the size and depth limits, and every blob it references must be
-   * stored. Returns each body's canonical JSON (encoded once, here, for the journal and the read model).
+   * stored. Returns each body's canonical JSON and search text (one walk per body, here, for the journal, the
+   * read model and subscribers).
    */
-  private async checkBodies(bodies: readonly Json[], first: number, ts: string): Promise<string[]> {
+  private async checkBodies(bodies: readonly Json[], first: number, ts: string): Promise<EncodedBody[]> {
+    if (!Array.isArray(bodies)) {
+      throw new CairnError('INPUT_INVALID', `append takes an array of JSON bodies, not ${bodies === null ? 'null' : `a ${typeof bodies}`}: wrap a single body in [ ]`);
+    }
     const refs = new Map<string, BlobRef>();
-    const texts = bodies.map((body, i) => {
-      if (jsonDepthExceeds(body, LIMITS.maxJsonDepth)) throw entryTooDeep(first + i);
-      const text = canonicalize(body);
-      entryLineOf(first + i, ts, text); // the size limit is on the entry's line
-      collectBlobRefs(body, refs);
-      return text;
-    });
+    const encoded: EncodedBody[] = [];
+    for (let i = 0; i < bodies.length; i++) {
+      const body = encodeBody(bodies[i], first + i, refs);
+      entryLineOf(first + i, ts, body.text); // the size limit is on the entry's line
+      encoded.push(body);
+    }
     for (const ref of refs.values()) {
       if (!(await this.artifacts.has(this.origin, blobRefPath(ref.hash)))) {
         throw new CairnError('INPUT_INVALID', `an entry references blob ${ref.hash.slice(0, 12)}… which is not in the store: add it with putBlob first`);
       }
     }
-    return texts;
+    return encoded;
   }
 }
 
