@@ -4,7 +4,8 @@ import { isOriginId, isStreamId, type OriginId, type StreamId } from '../ids';
 import { canonicalize, fromUtf8, isJsonObject } from '../json';
 import { LIMITS } from '../limits';
 import { collectBlobRefs, sortedBlobRefs, type BlobRef } from './blobRef';
-import { entryLine, parseEntry, type Entry } from './entry';
+import { entryLine, type Entry } from './entry';
+import { decodeEntryLines } from './entryLines';
 import { checkVersionAndKind, FORMAT_VERSION, invalidArtifact, requireNonNegativeInt } from './format';
 
 /**
@@ -30,6 +31,10 @@ export interface EncodedSegment {
 export interface DecodedSegment {
   readonly header: SegmentHeader;
   readonly entries: readonly Entry[];
+  /** Each body's canonical JSON text, in order (absent when a body has none). */
+  readonly texts?: readonly string[];
+  /** Each entry's search text, in order. */
+  readonly searchTexts?: readonly string[];
 }
 
 function headerLine(h: Omit<SegmentHeader, 'v' | 'kind'>): string {
@@ -147,16 +152,8 @@ export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): De
   const where = `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`;
   const { header, text } = envelope(bytes, expect, where);
   const lines = text.slice(0, -1).split('\n');
-  const entries = lines.slice(1).map((line, i) => {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(line);
-    } catch {
-      throw invalidArtifact(where, `line ${i + 2} is not JSON`);
-    }
-    return parseEntry(doc, header.from + i, where);
-  });
-  return { header, entries };
+  lines.shift(); // the header
+  return { header, ...decodeEntryLines(lines, header.from, where) };
 }
 
 /**
