@@ -1,5 +1,6 @@
 import { canonicalize, decodeSegment, sha256Hex, type ContentHash, type OriginId } from '../../src/domain';
-import { decodeEntryLines, fastLine, scanCanonical } from '../../src/domain/artifacts/entryLines';
+import { decodeEntryLines, fastLine } from '../../src/domain/artifacts/entryLines';
+import { scanCanonical } from '../../src/domain/canonicalText';
 import { outcome, referenceEntryLines } from '../helpers/entryLineReference';
 
 const TS = '2026-11-22T10:00:00.000Z';
@@ -119,6 +120,12 @@ describe('canonical text check', () => {
     const no = ['{"a":1,"a":1}', '{"b":1,"a":1}', '[ ]', '"\\u000a"', '"\\u00e9"', '1.50', '-0', '1e21', '"\\ud83d\\ude00"', '{"\\u0061":1}'];
     for (const t of yes) expect([t, scanCanonical(t, [])]).toEqual([t, true]);
     for (const t of no) expect([t, scanCanonical(t, [])]).toEqual([t, false]);
+  });
+
+  it('refuses a raw lone surrogate (the encoder escapes it), which only a caller passing strings could hold', () => {
+    expect(scanCanonical('"a\ud800"', [])).toBe(false); // a raw lone surrogate in the text
+    expect(scanCanonical('["\udc00"]', [])).toBe(false);
+    expect(agree([line('"\ud800"')])).toMatchObject({ ok: { texts: ['"\\ud800"'] } });
   });
 
   it('collects value strings (not keys) in text order, which is the search text order', () => {
