@@ -29,7 +29,7 @@ const run = fc.constantFrom(
 );
 const edit = fc.tuple(fc.nat(), fc.constantFrom('insert', 'replace', 'delete', 'truncate'), run);
 
-function apply(bytes: Uint8Array, edits: [number, string, number[]][]): Uint8Array {
+function apply(bytes: Uint8Array, edits: readonly (readonly [number, string, readonly number[]])[]): Uint8Array {
   let b = Array.from(bytes);
   for (const [at, how, r] of edits) {
     const i = at % (b.length + 1);
@@ -45,7 +45,7 @@ describe('segment envelope (property)', () => {
   it(`verifying on the bytes (pull) and on the decoded text (import) agree on any damage (${RUNS} runs)`, () => {
     fc.assert(
       fc.property(fc.array(edit, { minLength: 0, maxLength: 3 }), fc.boolean(), (edits, expectRange) => {
-        const bytes = apply(segment, edits as [number, string, number[]][]);
+        const bytes = apply(segment, edits);
         // Named by its own hash, so every check after the hash is exercised.
         const named: SegmentExpectation = { hash: sha256Hex(bytes), origin, stream, ...(expectRange ? { from: 0, to: 3 } : {}) };
         const onBytes = outcome(() => segmentEnvelope(bytes, named, 'w', false).header);
