@@ -1,3 +1,4 @@
+import { isCairnError } from '../errors';
 import { canonicalize, jsonDepthExceeds, type Json } from '../json';
 import { LIMITS } from '../limits';
 import { scanCanonical } from '../canonicalText';
@@ -68,8 +69,9 @@ function slowLine(line: string, ordinal: number, lineNo: number, where: string):
 function canonicalOrUndefined(body: Json): string | undefined {
   try {
     return canonicalize(body);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (isCairnError(err, 'JSON_NOT_CANONICALIZABLE')) return undefined;
+    throw err;
   }
 }
 
