@@ -31,6 +31,7 @@ describe('layering', () => {
     expect(
       violations([
         edge('domain/hash.ts', 'node:crypto', null),
+        edge('domain/artifacts/segment.ts', 'node:buffer', null),
         edge('application/plugins.ts', 'inversify', null, true),
         edge('plugins/file-store/x.ts', '../../application/ports', 'application/ports'),
         edge('infrastructure/container/builtinPlugins.ts', '../../plugins/file-store', 'plugins/file-store'),

@@ -24,6 +24,10 @@ import {
 } from '../../domain';
 import type { ArtifactStore } from '../ports/ArtifactStore';
 import type { Codec } from '../ports/Codec';
+import { PulledSegments } from './PulledSegments';
+
+/** Canonical bytes of pulled segments held for the import of the same sync: four segments at the size limit. */
+const PULLED_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 export interface Published {
   readonly outcome: 'created' | 'identical';
@@ -37,6 +41,8 @@ export interface Published {
  * encoded bytes of the same content counts as identical.
  */
 export class ArtifactRepository {
+  private readonly pulled = new PulledSegments(PULLED_SEGMENT_BYTES);
+
   constructor(
     private readonly store: ArtifactStore,
     private readonly codec: Codec,
@@ -100,9 +106,21 @@ export class ArtifactRepository {
 
   /**
    * Store bytes fetched from elsewhere, as received, after the caller verified them. A damaged local copy
-   * under the name is replaced; a valid different one is ARTIFACT_CONFLICT.
+   * under the name is replaced; a valid different one is ARTIFACT_CONFLICT. With `keepForImport`, a
+   * segment's canonical bytes are also held for the import that follows (see {@link PulledSegments}).
    */
-  async storeRaw(origin: OriginId, ref: ArtifactRef, raw: Uint8Array, canonical: Uint8Array): Promise<'created' | 'identical'> {
+  async storeRaw(origin: OriginId, ref: ArtifactRef, raw: Uint8Array, canonical: Uint8Array, keepForImport = false): Promise<'created' | 'identical'> {
+    const outcome = await this.storeRawOnce(origin, ref, raw, canonical);
+    if (keepForImport && ref.kind === 'segment') this.pulled.keep(artifactKey(origin, ref), canonical);
+    return outcome;
+  }
+
+  /** Forget the segments kept for an import (the import is over: what it did not take, it did not need). */
+  forgetPulled(): void {
+    this.pulled.clear();
+  }
+
+  private async storeRawOnce(origin: OriginId, ref: ArtifactRef, raw: Uint8Array, canonical: Uint8Array): Promise<'created' | 'identical'> {
     const key = artifactKey(origin, ref);
     const outcome = await this.store.putIfAbsent(key, raw);
     if (outcome !== 'conflict') return outcome;
@@ -127,6 +145,7 @@ export class ArtifactRepository {
   /** Remove a local artifact that failed verification; returns its bytes for the quarantine. */
   async evict(origin: OriginId, ref: ArtifactRef): Promise<Uint8Array | null> {
     const key = artifactKey(origin, ref);
+    this.pulled.drop(key);
     const raw = await this.store.get(key);
     await this.store.delete(key);
     return raw;
@@ -136,8 +155,13 @@ export class ArtifactRepository {
     return this.store.has(artifactKey(origin, ref));
   }
 
+  /**
+   * A segment, verified (hash, header, every entry) and decoded: the bytes a sync just pulled when they are
+   * held (verified the same way again here), otherwise the local copy.
+   */
   async segment(origin: OriginId, expect: SegmentExpectation): Promise<DecodedSegment> {
-    const bytes = await this.require(origin, segmentRef(expect.hash));
+    const ref = segmentRef(expect.hash);
+    const bytes = this.pulled.take(artifactKey(origin, ref)) ?? (await this.require(origin, ref));
     return decodeSegment(bytes, expect);
   }
 

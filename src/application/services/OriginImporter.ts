@@ -146,7 +146,17 @@ export class OriginImporter {
             for (const blob of decoded.header.blobs) {
               if (!(await this.artifacts.has(origin, blobRefPath(blob.hash)))) throw new Deferred();
             }
-            this.bus.publish({ type: 'SegmentAccepted', origin, stream: item.stream, gid, hash: seg.hash, header: item.manifest.header, entries: decoded.entries });
+            this.bus.publish({
+              type: 'SegmentAccepted',
+              origin,
+              stream: item.stream,
+              gid,
+              hash: seg.hash,
+              header: item.manifest.header,
+              entries: decoded.entries,
+              texts: decoded.texts,
+              searchTexts: decoded.searchTexts,
+            });
             counts.entries += decoded.entries.length - Math.max(0, item.have - seg.from);
             counts.events++;
           }

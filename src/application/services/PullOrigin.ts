@@ -246,7 +246,7 @@ export class PullOrigin {
       await this.quarantineBytes(target, key, err, raw, counts);
       return null;
     }
-    const outcome = await this.artifacts.storeRaw(origin, ref, raw, verified.canonical);
+    const outcome = await this.artifacts.storeRaw(origin, ref, raw, verified.canonical, true);
     if (outcome === 'created') {
       counts.pulled++;
       counts.bytesPulled += raw.length;

@@ -57,7 +57,11 @@ export class ImportReceived {
 
   /** Each origin's newest complete checkpoint (the import step of a sync, too). */
   async importContent(origins: readonly OriginId[], counts: ImportCounts, guard: OriginGuard): Promise<void> {
-    for (const origin of origins) await guard.run(origin, () => this.importer.importOrigin(origin, counts));
+    try {
+      for (const origin of origins) await guard.run(origin, () => this.importer.importOrigin(origin, counts));
+    } finally {
+      this.artifacts.forgetPulled(); // what a sync pulled and this import did not take, it does not need
+    }
   }
 
   /** Metadata, once the content of every origin is in, so that its targets are here; then the forks found. */

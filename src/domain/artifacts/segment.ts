@@ -1,10 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { CairnError } from '../errors';
 import { sha256Hex, isContentHash, type ContentHash } from '../hash';
 import { isOriginId, isStreamId, type OriginId, type StreamId } from '../ids';
 import { canonicalize, fromUtf8, isJsonObject } from '../json';
 import { LIMITS } from '../limits';
 import { collectBlobRefs, sortedBlobRefs, type BlobRef } from './blobRef';
-import { entryLine, parseEntry, type Entry } from './entry';
+import { entryLine, type Entry } from './entry';
+import { decodeEntryLines } from './entryLines';
 import { checkVersionAndKind, FORMAT_VERSION, invalidArtifact, requireNonNegativeInt } from './format';
 
 /**
@@ -30,6 +32,10 @@ export interface EncodedSegment {
 export interface DecodedSegment {
   readonly header: SegmentHeader;
   readonly entries: readonly Entry[];
+  /** Each body's canonical JSON text, in order (absent when a body has none). */
+  readonly texts?: readonly string[];
+  /** Each entry's search text, in order. */
+  readonly searchTexts?: readonly string[];
 }
 
 function headerLine(h: Omit<SegmentHeader, 'v' | 'kind'>): string {
@@ -145,18 +151,10 @@ export interface SegmentExpectation {
 /** Verify and decode a segment's canonical bytes: hash, header, origin, dense ordinals, entry shapes. */
 export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): DecodedSegment {
   const where = `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`;
-  const { header, text } = envelope(bytes, expect, where);
-  const lines = text.slice(0, -1).split('\n');
-  const entries = lines.slice(1).map((line, i) => {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(line);
-    } catch {
-      throw invalidArtifact(where, `line ${i + 2} is not JSON`);
-    }
-    return parseEntry(doc, header.from + i, where);
-  });
-  return { header, entries };
+  const { header, text } = segmentEnvelope(bytes, expect, where, true);
+  const lines = text!.slice(0, -1).split('\n');
+  lines.shift(); // the header
+  return { header, ...decodeEntryLines(lines, header.from, where) };
 }
 
 /**
@@ -164,25 +162,42 @@ export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): De
  * blobs) and that it holds exactly `to - from` lines. Enough to store and relay it; import decodes it whole.
  */
 export function verifySegmentEnvelope(bytes: Uint8Array, expect: SegmentExpectation): SegmentHeader {
-  return envelope(bytes, expect, `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`).header;
+  return segmentEnvelope(bytes, expect, `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`, false).header;
 }
 
-function envelope(bytes: Uint8Array, expect: SegmentExpectation, where: string): { header: SegmentHeader; text: string } {
+/**
+ * Hash, UTF-8, final newline, header and line count. Decoding the text is only done when asked (import);
+ * verifying alone (pull, relay) checks the same on the bytes: UTF-8 validity without building a string, and
+ * newlines counted as bytes (0x0a never occurs inside a multi-byte UTF-8 sequence). Both ways give the same
+ * header or the same error for any bytes (exported for that property test).
+ */
+export function segmentEnvelope(bytes: Uint8Array, expect: SegmentExpectation, where: string, decode: boolean): { header: SegmentHeader; text: string | undefined } {
   const actual = sha256Hex(bytes);
   if (actual !== expect.hash) {
     throw new CairnError('HASH_MISMATCH', `${where}: content hashes to ${actual.slice(0, 12)}, not its name`);
   }
-  let text: string;
-  try {
-    text = fromUtf8(bytes);
-  } catch {
-    throw invalidArtifact(where, 'not valid UTF-8');
+  let text: string | undefined;
+  let headText: string;
+  let lines = 0;
+  if (decode) {
+    try {
+      text = fromUtf8(bytes);
+    } catch {
+      throw invalidArtifact(where, 'not valid UTF-8');
+    }
+    if (!text.endsWith('\n')) throw invalidArtifact(where, 'NDJSON must end with a newline');
+    headText = text.slice(0, text.indexOf('\n'));
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  } else {
+    if (!isUtf8(bytes)) throw invalidArtifact(where, 'not valid UTF-8');
+    if (bytes[bytes.length - 1] !== 0x0a) throw invalidArtifact(where, 'NDJSON must end with a newline');
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    headText = fromUtf8(buf.subarray(0, buf.indexOf(0x0a)));
+    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) lines++;
   }
-  if (!text.endsWith('\n')) throw invalidArtifact(where, 'NDJSON must end with a newline');
-  const nl = text.indexOf('\n');
   let head: unknown;
   try {
-    head = JSON.parse(text.slice(0, nl));
+    head = JSON.parse(headText);
   } catch {
     throw invalidArtifact(where, 'line 1 is not JSON');
   }
@@ -202,8 +217,6 @@ function envelope(bytes: Uint8Array, expect: SegmentExpectation, where: string):
   if ((expect.from !== undefined && from !== expect.from) || (expect.to !== undefined && to !== expect.to)) {
     throw invalidArtifact(where, `covers [${from}, ${to}), expected [${expect.from}, ${expect.to})`);
   }
-  let lines = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   if (to - from !== lines - 1 || to <= from) {
     throw invalidArtifact(where, `header says [${from}, ${to}) but holds ${lines - 1} entries`);
   }
