@@ -7,6 +7,7 @@ export * from './limits';
 export * from './time';
 export * from './events';
 export * from './journalRecord';
+export * from './bodyTexts';
 export * from './searchText';
 export * from './artifacts/artifactPath';
 export * from './artifacts/blobRef';

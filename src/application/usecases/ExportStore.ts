@@ -73,7 +73,7 @@ export class ExportStore {
       if (state.pending.length > 0 && state.header) {
         const gid = globalId(this.origin, stream);
         const descriptors: SegmentDescriptor[] = [...(state.manifest?.segments ?? [])];
-        for (const seg of planSegments(this.origin, stream, state.pending)) {
+        for (const seg of planSegments(this.origin, stream, state.pending, state.texts)) {
           const put = await this.artifacts.publish(this.origin, segmentRef(seg.hash), seg.bytes);
           result.bytes += put.storedBytes;
           result.segments++;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Journal } from '../../application/ports';
-import { CairnError, fromUtf8, isStreamId, journalLine, parseJournalLine, type JournalRecord, type StreamId } from '../../domain';
+import { CairnError, isStreamId, journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
 import { ensureDir, fsyncDir, isNotFound, tempName } from './fsSync';
 
 const SUFFIX = '.ndjson';
@@ -44,7 +44,7 @@ export class FileJournal implements Journal {
     if (!existed) fsyncDir(this.dir);
   }
 
-  async read(stream: StreamId): Promise<JournalRecord[]> {
+  async read(stream: StreamId): Promise<StoredJournalRecord[]> {
     const file = this.fileOf(stream);
     let data: Buffer;
     try {
@@ -53,19 +53,12 @@ export class FileJournal implements Journal {
       if (isNotFound(err)) return [];
       throw err;
     }
-    // Line by line from the bytes: no copy of the whole file as one string. What follows the last newline is
-    // a torn tail that the next append cuts off.
+    // Line by line from the bytes: no copy of the whole file as one string, and the body texts stay views of
+    // these bytes (ADR 0014). What follows the last newline is a torn tail that the next append cuts off.
     // Decoding is strict: a damaged byte is corruption, never a replacement character sealed in its place.
-    const records: JournalRecord[] = [];
+    const records: StoredJournalRecord[] = [];
     for (let start = 0, nl = data.indexOf(0x0a); nl >= 0; start = nl + 1, nl = data.indexOf(0x0a, start)) {
-      const where = `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`;
-      let line: string;
-      try {
-        line = fromUtf8(data.subarray(start, nl));
-      } catch {
-        throw new CairnError('STORE_CORRUPT', `journal ${where}: not UTF-8; move the file aside and run \`cairn rebuild\``);
-      }
-      records.push(parseJournalLine(line, where));
+      records.push(readJournalLine(data, start, nl, `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`));
     }
     return records;
   }
