@@ -17,8 +17,8 @@ export class BodyTexts {
   private readonly data: Buffer[] = [];
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
-  /** Parsed bodies, when the texts were made from them (an old journal line). */
-  private readonly parsed: (Json | undefined)[] = [];
+  /** Parsed bodies, when some texts were made from them (an old journal line); else null. */
+  private parsed: (Json | undefined)[] | null = null;
   /** The next `"$blob":` at or after `blobFrom` in `blobData` (-1: none), so scanning a buffer in order is linear. */
   private blobData: Buffer | null = null;
   private blobFrom = 0;
@@ -40,15 +40,18 @@ export class BodyTexts {
 
   /** Add `data[start, end)`, which must be a body's canonical JSON (the caller has verified it). */
   push(data: Buffer, start: number, end: number, parsed?: Json): void {
+    if (parsed !== undefined) {
+      this.parsed ??= [];
+      this.parsed[this.starts.length] = parsed;
+    }
     this.data.push(data);
     this.starts.push(start);
     this.ends.push(end);
-    this.parsed.push(parsed);
   }
 
   /** Add the `i`-th text of another run (no bytes are copied). */
   pushFrom(other: BodyTexts, i: number): void {
-    this.push(other.data[i]!, other.starts[i]!, other.ends[i]!, other.parsed[i]);
+    this.push(other.data[i]!, other.starts[i]!, other.ends[i]!, other.parsed?.[i]);
   }
 
   byteLength(i: number): number {
@@ -56,8 +59,11 @@ export class BodyTexts {
   }
 
   /** Copy the `i`-th text into `target` at `at`; returns the bytes copied. */
-  copy(i: number, target: Buffer, at: number): number {
-    return this.data[i]!.copy(target, at, this.starts[i]!, this.ends[i]!);
+  copy(i: number, target: Uint8Array, at: number): number {
+    const start = this.starts[i]!;
+    const end = this.ends[i]!;
+    target.set(this.data[i]!.subarray(start, end), at); // about twice as fast as Buffer#copy for a few hundred bytes
+    return end - start;
   }
 
   text(i: number): string {
@@ -65,7 +71,7 @@ export class BodyTexts {
   }
 
   body(i: number): Json {
-    const known = this.parsed[i];
+    const known = this.parsed?.[i];
     if (known !== undefined) return known;
     try {
       return JSON.parse(this.text(i)) as Json;

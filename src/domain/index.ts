@@ -18,6 +18,7 @@ export * from './artifacts/manifest';
 export * from './artifacts/metaEvent';
 export * from './artifacts/metaPack';
 export * from './artifacts/segment';
+export * from './artifacts/planSegments';
 export * from './bytes';
 export * from './peer/peerProtocol';
 export * from './peer/loopback';
