@@ -49,14 +49,56 @@ const CRC_KEY = Buffer.from('],"crc":', 'latin1');
  * the newline, so a damaged line is found before any of its texts is trusted (ADR 0014).
  */
 export function journalLine(record: JournalRecord): string {
-  if (record.t === 'header') return `${canonicalize(record)}\n`;
-  const texts = record.texts ?? record.bodies.map((body) => canonicalize(body));
-  let lens = '';
-  for (let i = 0; i < texts.length; i++) lens += `${i > 0 ? ',' : ''}${Buffer.byteLength(texts[i]!)}`;
-  // Canonical keys sort bodies < crc < from < lens < t < ts.
-  const head = `{"bodies":[${texts.join(',')}],"crc":`;
-  const tail = `,"from":${record.from},"lens":[${lens}],"t":"entries","ts":${JSON.stringify(record.ts)}}`;
-  return `${head}${crc32(tail, crc32(head))}${tail}\n`;
+  return journalBytes([record]).toString('utf8');
+}
+
+/**
+ * The lines of records as UTF-8 (what an append writes, see {@link journalLine}): each body text is encoded
+ * once, straight into the buffer, which gives its length.
+ */
+export function journalBytes(records: readonly JournalRecord[]): Buffer {
+  const parts = records.map((r) => (r.t === 'header' ? `${canonicalize(r)}\n` : (r.texts ?? r.bodies.map((body) => canonicalize(body)))));
+  // A UTF-16 unit is at most 3 UTF-8 bytes; a line's own overhead is bounded by its tail (written as UTF-8 below).
+  let capacity = 0;
+  parts.forEach((p, k) => {
+    if (typeof p === 'string') capacity += p.length * 3;
+    else {
+      capacity += OPEN.length + CRC_KEY.length + 10 + tailOf(records[k] as EntriesRecord, '').length * 3 + 1;
+      for (const text of p) capacity += text.length * 3 + 1 + 17; // the text, its comma, its length in `lens`
+    }
+  });
+  const out = Buffer.allocUnsafe(capacity);
+  let at = 0;
+  parts.forEach((p, k) => {
+    if (typeof p === 'string') {
+      at += out.write(p, at);
+      return;
+    }
+    const start = at;
+    out.set(OPEN, at);
+    at += OPEN.length;
+    let lens = '';
+    for (let i = 0; i < p.length; i++) {
+      if (i > 0) out[at++] = 0x2c;
+      const n = out.write(p[i]!, at);
+      at += n;
+      lens += i > 0 ? `,${n}` : `${n}`;
+    }
+    // Canonical keys sort bodies < crc < from < lens < t < ts.
+    out.set(CRC_KEY, at);
+    at += CRC_KEY.length;
+    const tail = tailOf(records[k] as EntriesRecord, lens);
+    const crc = crc32(tail, crc32(out.subarray(start, at)));
+    at += out.write(`${crc}${tail}\n`, at);
+  });
+  return out.subarray(0, at);
+}
+
+type EntriesRecord = Extract<JournalRecord, { t: 'entries' }>;
+
+/** What follows an entries line's checksum: `,"from":…,"lens":[…],"t":"entries","ts":…}`. */
+function tailOf(record: EntriesRecord, lens: string): string {
+  return `,"from":${record.from},"lens":[${lens}],"t":"entries","ts":${JSON.stringify(record.ts)}}`;
 }
 
 /**

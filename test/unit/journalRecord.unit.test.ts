@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
-import { canonicalize, journalLine, readJournalLine, type Json, type StoredEntries, type StoredJournalRecord } from '../../src/domain';
+import { canonicalize, journalBytes, journalLine, readJournalLine, type JournalRecord, type Json, type StoredEntries, type StoredJournalRecord } from '../../src/domain';
 import { crc32, crc32Portable } from '../../src/domain/crc32';
 import { expectCode } from '../../src/testing';
 
@@ -41,6 +41,28 @@ describe('journal lines with body lengths and a checksum (ADR 0014)', () => {
     expect({ from: r.from, ts: r.ts }).toEqual({ from: 7, ts });
     expect(texts(r)).toEqual(bodies.map((b) => canonicalize(b)));
     expect(r.texts.bodies()).toEqual(bodies.map((b) => JSON.parse(canonicalize(b)) as Json));
+  });
+
+  it('round-trip any bodies, several records in one write, whatever their characters (property)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constant('東京'.repeat(500)), fc.constant('😀'.repeat(300)));
+    const body = fc.oneof(text, fc.jsonValue({ maxDepth: 3 }), fc.dictionary(text, text, { maxKeys: 3 }));
+    const header: JournalRecord = { t: 'header', header: { kind: 'log', createdAt: ts, attrs: { '東': 'é' } } };
+    fc.assert(
+      fc.property(fc.array(fc.array(body, { maxLength: 6 }), { minLength: 1, maxLength: 4 }), fc.boolean(), (batches, withTexts) => {
+        let from = 0;
+        const records: JournalRecord[] = [header];
+        for (const bodies of batches) {
+          records.push({ t: 'entries', from, ts, bodies: bodies as Json[], ...(withTexts ? { texts: bodies.map((b) => canonicalize(b)) } : {}) });
+          from += bodies.length;
+        }
+        const data = journalBytes(records);
+        expect(data.toString('utf8')).toBe(records.map(journalLine).join(''));
+        const lines = data.toString('utf8').split('\n').slice(0, -1);
+        expect(lines.slice(1).map((l) => texts(read(l)))).toEqual(batches.map((bodies) => bodies.map((b) => canonicalize(b))));
+        expect(read(lines[0]!)).toEqual(header);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('read back an empty batch', () => {

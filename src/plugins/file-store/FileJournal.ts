@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Journal } from '../../application/ports';
-import { CairnError, isStreamId, journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
+import { CairnError, isStreamId, journalBytes, journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
 import { ensureDir, fsyncDir, isNotFound, tempName } from './fsSync';
 
 const SUFFIX = '.ndjson';
@@ -20,7 +20,7 @@ export class FileJournal implements Journal {
   async append(stream: StreamId, records: readonly JournalRecord[]): Promise<void> {
     if (records.length === 0) return;
     const file = this.fileOf(stream);
-    const data = Buffer.from(records.map(journalLine).join(''), 'utf8');
+    const data = journalBytes(records);
     ensureDir(this.dir);
     const existed = fs.existsSync(file);
     if (existed) this.repairTail(file);

@@ -1,5 +1,5 @@
 import type { Journal } from '../../application/ports';
-import { journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
+import { journalBytes, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
 
 /**
  * The journal in memory (not durable): for tests and embedding. It holds each record as the line the file
@@ -31,5 +31,5 @@ export class MemoryJournal implements Journal {
 }
 
 function lineBytes(record: JournalRecord): Buffer {
-  return Buffer.from(journalLine(record), 'utf8');
+  return journalBytes([record]);
 }
