@@ -50,6 +50,18 @@ export function journalContract(name: string, make: () => Promise<Journal> | Jou
       expect(await journal.streams()).toEqual([]);
     });
 
+    it('removes the journals of several streams at once, missing ones included', async () => {
+      await journal.append(s('a'), [header, batch(0, 1)]);
+      await journal.append(s('b'), [header, batch(0, 2)]);
+      await journal.append(s('c'), [header, batch(0, 3)]);
+      await journal.remove([s('a'), s('none'), s('c')]);
+      expect(await journal.streams()).toEqual(['b']);
+      expect(await journal.read(s('a'))).toEqual([]);
+      expect(plain(await journal.read(s('b')))).toEqual([header, batch(0, 2)]);
+      await journal.remove([]);
+      expect(await journal.streams()).toEqual(['b']);
+    });
+
     it('reads back plain JSON that encodes as it was appended (export seals what it reads)', async () => {
       const bodies = [{ text: 'é😀', n: -1.5e300, list: [null, true, {}] }, 'x', 0];
       await journal.append(s('a'), [header, { t: 'entries', from: 0, ts: '2026-01-01T00:00:00.000Z', bodies }]);

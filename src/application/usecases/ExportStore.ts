@@ -116,7 +116,7 @@ export class ExportStore {
       for (const [id, hash] of batch.changed) streams.set(id, hash);
       batch.current = { seq: checkpoint.seq, hash: encoded.hash, publishedAt: checkpoint.publishedAt, streams };
     }
-    for (const stream of batch.drained) await this.journal.replace(stream, []);
+    await this.journal.remove(batch.drained);
     batch.events = [];
     batch.changed.clear();
     batch.drained = [];

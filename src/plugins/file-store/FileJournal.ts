@@ -103,6 +103,19 @@ export class FileJournal implements Journal {
     fsyncDir(this.dir);
   }
 
+  async remove(streams: readonly StreamId[]): Promise<void> {
+    let removed = false;
+    for (const stream of streams) {
+      try {
+        fs.unlinkSync(this.fileOf(stream));
+        removed = true;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    if (removed) fsyncDir(this.dir); // one directory fsync for all of them
+  }
+
   private fileOf(stream: StreamId): string {
     if (!isStreamId(stream)) throw new CairnError('STREAM_ID_INVALID', `stream id ${JSON.stringify(stream)} is invalid`);
     return path.join(this.dir, encodeName(stream) + SUFFIX);

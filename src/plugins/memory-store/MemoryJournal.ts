@@ -24,6 +24,10 @@ export class MemoryJournal implements Journal {
     return [...this.files.keys()].sort();
   }
 
+  async remove(streams: readonly StreamId[]): Promise<void> {
+    for (const stream of streams) this.files.delete(stream);
+  }
+
   async replace(stream: StreamId, records: readonly JournalRecord[]): Promise<void> {
     if (records.length === 0) this.files.delete(stream);
     else this.files.set(stream, records.map(lineBytes));
