@@ -125,7 +125,7 @@ export function* planSegments(origin: OriginId, stream: StreamId, entries: reado
     }
     used += size + newRefBytes(own, refs);
     lineBytes += size;
-    for (const [hash, r] of own) refs.set(hash, r);
+    if (own.size > 0) for (const [hash, r] of own) refs.set(hash, r);
   }
   if (entries.length > first) yield seal(origin, stream, entries, first, entries.length - first, refs, lineBytes, write);
 }
@@ -164,6 +164,7 @@ function writeDigits(out: Buffer, at: number, n: number): number {
 /** Header bytes the blobs of `own` add to a run that already lists `known`. */
 function newRefBytes(own: ReadonlyMap<string, BlobRef>, known: ReadonlyMap<string, BlobRef>): number {
   let n = 0;
+  if (own.size === 0) return 0; // most bodies: no iterator to allocate
   for (const r of own.values()) if (!known.has(r.hash)) n += refLineBytes(r);
   return n;
 }
