@@ -19,7 +19,7 @@ export class BodyTexts {
   private readonly ends: number[] = [];
   /** Parsed bodies, when some texts were made from them (an old journal line); else null. */
   private parsed: (Json | undefined)[] | null = null;
-  /** The next `"$blob":` at or after `blobFrom` in `blobData` (-1: none), so scanning a buffer in order is linear. */
+  /** The next `$blob":` at or after `blobFrom` in `blobData` (-1: none), so scanning a buffer in order is linear. */
   private blobData: Buffer | null = null;
   private blobFrom = 0;
   private blobAt = -1;
