@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { StreamId } from '../../src/domain';
+import type { JournalRecord, StoredJournalRecord, StreamId } from '../../src/domain';
 import { FileJournal } from '../../src/plugins/file-store';
 import { decodeName, encodeName } from '../../src/plugins/file-store/FileJournal';
 
@@ -16,6 +16,8 @@ const tmp = (): string => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const plain = (records: readonly StoredJournalRecord[]): JournalRecord[] =>
+  records.map((r) => (r.t === 'entries' ? { t: 'entries', from: r.from, ts: r.ts, bodies: r.texts.bodies() } : r));
 
 journalContract('memory', () => new MemoryJournal());
 journalContract('file', () => new FileJournal(tmp()));
@@ -29,7 +31,7 @@ describe('FileJournal crash behaviour', () => {
     await journal.append('s' as StreamId, [batch]);
     fs.appendFileSync(path.join(dir, S_FILE), '{"t":"entries","from":2,"ts":"2026-01-01T00:00:00.000Z","bodies":["c","d');
     await journal.append('s' as StreamId, [{ ...batch, from: 2, bodies: ['x'] }]);
-    expect(await journal.read('s' as StreamId)).toEqual([batch, { ...batch, from: 2, bodies: ['x'] }]);
+    expect(plain(await journal.read('s' as StreamId))).toEqual([batch, { ...batch, from: 2, bodies: ['x'] }]);
   });
 
   it('refuses a complete but garbled last line: a finished write is never torn', async () => {
@@ -46,7 +48,7 @@ describe('FileJournal crash behaviour', () => {
     await journal.append('s' as StreamId, [batch]);
     fs.appendFileSync(path.join(dir, S_FILE), '{"t":"ent');
     const size = fs.statSync(path.join(dir, S_FILE)).size;
-    expect(await journal.read('s' as StreamId)).toEqual([batch]);
+    expect(plain(await journal.read('s' as StreamId))).toEqual([batch]);
     expect(fs.statSync(path.join(dir, S_FILE)).size).toBe(size);
   });
 
@@ -70,6 +72,32 @@ describe('FileJournal crash behaviour', () => {
     bytes[bytes.indexOf(0xc3)] = 0xff; // é is C3 A9: FF A9 is no UTF-8, yet the line still parses as JSON
     fs.writeFileSync(file, bytes);
     await expectCode(journal.read('s' as StreamId), 'STORE_CORRUPT');
+  });
+
+  it('refuses a complete line with a changed byte that still parses (a body that would be sealed changed): the checksum', async () => {
+    const dir = tmp();
+    const journal = new FileJournal(dir);
+    await journal.append('s' as StreamId, [{ ...batch, bodies: ['granite'] }, { ...batch, from: 1 }]);
+    const file = path.join(dir, S_FILE);
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.indexOf('granite')] = 'G'.charCodeAt(0);
+    fs.writeFileSync(file, bytes);
+    await expectCode(journal.read('s' as StreamId), 'STORE_CORRUPT');
+  });
+
+  it('reads a journal written before ADR 0014 (lines without checksums), and appends after it', async () => {
+    const dir = tmp();
+    const old = (from: number, bodies: unknown[]): string => `{"bodies":${JSON.stringify(bodies)},"from":${from},"t":"entries","ts":"${batch.ts}"}\n`;
+    fs.writeFileSync(path.join(dir, S_FILE), `{"header":{"attrs":{},"createdAt":"${batch.ts}","kind":"log"},"t":"header"}\n${old(0, ['a', { z: 1, a: [1], crc: 2 }])}`);
+    const journal = new FileJournal(dir);
+    await journal.append('s' as StreamId, [{ ...batch, from: 2 }]);
+    const read = await journal.read('s' as StreamId);
+    expect(plain(read)).toEqual([
+      { t: 'header', header: { attrs: {}, createdAt: batch.ts, kind: 'log' } },
+      { ...batch, bodies: ['a', { a: [1], crc: 2, z: 1 }] },
+      { ...batch, from: 2 },
+    ]);
+    expect(read[1]!.t === 'entries' && read[1]!.texts.text(1)).toBe('{"a":[1],"crc":2,"z":1}');
   });
 
   it('refuses a journal corrupted before its last line', async () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openCairn } from '../../src/infrastructure/container/openCairn';
 import { encodeName } from '../../src/plugins/file-store/FileJournal';
-import type { Json } from '../../src/domain';
+import { journalLine, type Json } from '../../src/domain';
 import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
 import { dumpReadModel } from '../helpers/readModelDump';
 
@@ -175,10 +175,11 @@ describe('regression: two writers on one home take turns under the store lock', 
     await a.append('s', [{ from: 'a' }]);
     a.close();
     const journal = path.join(home, 'journal', `${encodeName('s')}.ndjson`);
-    const last = fs.readFileSync(journal, 'utf8').trimEnd().split('\n').at(-1)!;
-    fs.appendFileSync(journal, `${last.replace('"a"', '"b"')}\n`);
+    // A well-formed record (its checksum matches) at the ordinal the last one holds.
+    const last = JSON.parse(fs.readFileSync(journal, 'utf8').trimEnd().split('\n').at(-1)!) as { from: number; ts: string };
+    fs.appendFileSync(journal, journalLine({ t: 'entries', from: last.from, ts: last.ts, bodies: [{ from: 'b' }] }));
     const c = await openCairn({ home, database: path.join(home, 'check.db'), skipCatchUp: true });
-    await expect(c.rebuild()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(c.rebuild()).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining('two processes may have appended') });
     c.close();
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { canonicalize, canonicalBytes, entryLine, entryLineOf, journalLine, type Json } from '../../src/domain';
+import { crc32Portable } from '../../src/domain/crc32';
 import { expectCode } from '../../src/testing';
 
 describe('canonical JSON', () => {
@@ -45,13 +46,17 @@ describe('lines composed from canonical body text', () => {
     );
   });
 
-  it('a journal line is the canonical JSON of its record, with or without the texts shortcut', () => {
+  it('a journal line is the canonical JSON of its record with the bodies\' byte lengths and a CRC-32 of the line without its digits, with or without the texts shortcut', () => {
     fc.assert(
       fc.property(fc.array(fc.jsonValue({ maxDepth: 3 }), { minLength: 1, maxLength: 5 }), fc.nat(), ts, (bodies, from, at) => {
         const record = { t: 'entries' as const, from, ts: at, bodies: bodies as Json[] };
-        const expected = `${canonicalize(record)}\n`;
-        expect(journalLine(record)).toBe(expected);
-        expect(journalLine({ ...record, texts: bodies.map((b) => canonicalize(b)) })).toBe(expected);
+        const line = journalLine(record);
+        expect(journalLine({ ...record, texts: bodies.map((b) => canonicalize(b)) })).toBe(line);
+        const { crc } = JSON.parse(line) as { crc: number };
+        const lens = bodies.map((b) => Buffer.byteLength(canonicalize(b)));
+        expect(line).toBe(`${canonicalize({ ...record, crc, lens })}\n`);
+        const digits = line.lastIndexOf('],"crc":') + '],"crc":'.length;
+        expect(crc32Portable(line.slice(0, digits) + line.slice(digits + String(crc).length, -1))).toBe(crc);
       }),
     );
   });

@@ -1,4 +1,5 @@
 import {
+  BodyTexts,
   CairnError,
   type CheckpointState,
   type ContentHash,
@@ -26,7 +27,10 @@ export interface LocalStreamState {
 
 /** A stream's state with its acknowledged, not yet exported entries (ordinals from `sealed`), read from the journal. */
 export interface PendingStream extends LocalStreamState {
+  /** The entries; a body is parsed from its text only when it is read. */
   readonly pending: readonly Entry[];
+  /** Each pending entry's body as canonical JSON (same order): what export seals, without encoding it again. */
+  readonly texts: BodyTexts;
 }
 
 /**
@@ -86,7 +90,7 @@ export class LocalStreams {
   }
 
   /** Cache a stream's state without its bodies. */
-  private remember({ pending: _bodies, ...state }: PendingStream): LocalStreamState {
+  private remember({ pending: _bodies, texts: _texts, ...state }: PendingStream): LocalStreamState {
     this.streams.set(state.stream, state);
     return state;
   }
@@ -98,13 +102,15 @@ export class LocalStreams {
     const sealed = manifest?.entries ?? 0;
     let header: StreamHeader | null = manifest?.header ?? null;
     const pending: Entry[] = [];
+    const texts = new BodyTexts();
     let next = sealed;
     for (const record of await this.journal.read(stream)) {
       if (record.t === 'header') {
         header ??= record.header;
         continue;
       }
-      const end = record.from + record.bodies.length;
+      const count = record.texts.length;
+      const end = record.from + count;
       if (end <= sealed) continue; // sealed by an export that crashed before it cleaned the journal
       if (record.from !== next && !(record.from < sealed && next === sealed)) {
         // Two writers raced (no lock), or the file was edited: never pick a winner silently.
@@ -114,14 +120,15 @@ export class LocalStreams {
             'two processes may have appended at once: move the journal file aside and run `cairn rebuild`',
         );
       }
-      for (let i = next - record.from; i < record.bodies.length; i++) {
-        pending.push({ ordinal: record.from + i, ts: record.ts, body: record.bodies[i]! });
+      for (let i = next - record.from; i < count; i++) {
+        pending.push(record.texts.entry(i, record.from + i, record.ts));
+        texts.pushFrom(record.texts, i);
       }
       next = end;
     }
     if (pending.length > 0 && header === null) {
       throw new CairnError('STORE_CORRUPT', `journal of stream ${stream} has entries but no stream header`);
     }
-    return { stream, header, manifest, manifestHash, sealed, pending, next };
+    return { stream, header, manifest, manifestHash, sealed, pending, texts, next };
   }
 }

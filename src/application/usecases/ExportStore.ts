@@ -73,7 +73,7 @@ export class ExportStore {
       if (state.pending.length > 0 && state.header) {
         const gid = globalId(this.origin, stream);
         const descriptors: SegmentDescriptor[] = [...(state.manifest?.segments ?? [])];
-        for (const seg of planSegments(this.origin, stream, state.pending)) {
+        for (const seg of planSegments(this.origin, stream, state.pending, state.texts)) {
           const put = await this.artifacts.publish(this.origin, segmentRef(seg.hash), seg.bytes);
           result.bytes += put.storedBytes;
           result.segments++;
@@ -116,7 +116,7 @@ export class ExportStore {
       for (const [id, hash] of batch.changed) streams.set(id, hash);
       batch.current = { seq: checkpoint.seq, hash: encoded.hash, publishedAt: checkpoint.publishedAt, streams };
     }
-    for (const stream of batch.drained) await this.journal.replace(stream, []);
+    await this.journal.remove(batch.drained);
     batch.events = [];
     batch.changed.clear();
     batch.drained = [];

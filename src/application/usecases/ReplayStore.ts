@@ -83,9 +83,12 @@ export class ReplayStore {
     if (state.pending.length === 0 || !state.header) return;
     const gid = globalId(this.origin, stream);
     const have = this.readModel.streamPosition(gid)?.entries ?? 0;
-    const entries = state.pending.filter((e) => e.ordinal >= have);
+    // Pending ordinals run densely from `sealed`: skip what the read model has.
+    const skip = Math.max(0, have - state.sealed);
+    const entries = state.pending.slice(skip);
     if (entries.length === 0) return;
-    this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream, gid, header: state.header, entries });
+    const texts = entries.map((_, i) => state.texts.text(skip + i));
+    this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream, gid, header: state.header, entries, texts });
     counts.streams.add(gid);
     counts.entries += entries.length;
     counts.events++;

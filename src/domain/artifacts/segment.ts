@@ -3,9 +3,8 @@ import { CairnError } from '../errors';
 import { sha256Hex, isContentHash, type ContentHash } from '../hash';
 import { isOriginId, isStreamId, type OriginId, type StreamId } from '../ids';
 import { canonicalize, fromUtf8, isJsonObject } from '../json';
-import { LIMITS } from '../limits';
-import { collectBlobRefs, sortedBlobRefs, type BlobRef } from './blobRef';
-import { entryLine, type Entry } from './entry';
+import type { BlobRef } from './blobRef';
+import type { Entry } from './entry';
 import { decodeEntryLines } from './entryLines';
 import { checkVersionAndKind, FORMAT_VERSION, invalidArtifact, requireNonNegativeInt } from './format';
 
@@ -38,7 +37,8 @@ export interface DecodedSegment {
   readonly searchTexts?: readonly string[];
 }
 
-function headerLine(h: Omit<SegmentHeader, 'v' | 'kind'>): string {
+/** The header line of a segment (with its newline). */
+export function segmentHeaderLine(h: Omit<SegmentHeader, 'v' | 'kind'>): string {
   const doc: Record<string, unknown> = {
     from: h.from,
     kind: 'segment',
@@ -49,81 +49,6 @@ function headerLine(h: Omit<SegmentHeader, 'v' | 'kind'>): string {
   };
   if (h.blobs.length > 0) doc.blobs = h.blobs.map((b) => ({ hash: b.hash, size: b.size }));
   return `${canonicalize(doc)}\n`;
-}
-
-/** Encode entries (dense ordinals) as one segment. */
-export function encodeSegment(origin: OriginId, stream: StreamId, entries: readonly Entry[], lines?: readonly string[]): EncodedSegment {
-  if (entries.length === 0) throw new CairnError('INTERNAL', 'a segment needs at least one entry');
-  const from = entries[0]!.ordinal;
-  const refs = new Map<string, BlobRef>();
-  const text = lines ?? entries.map(entryLine);
-  entries.forEach((e, i) => {
-    if (e.ordinal !== from + i) throw new CairnError('INTERNAL', `segment ordinals must be dense: ${e.ordinal} at ${i}`);
-    collectBlobRefs(e.body, refs);
-  });
-  const header: SegmentHeader = {
-    v: FORMAT_VERSION,
-    kind: 'segment',
-    origin,
-    stream,
-    from,
-    to: from + entries.length,
-    blobs: sortedBlobRefs(refs),
-  };
-  // Written line by line into one buffer: no joined copy of the whole segment as a string.
-  const head = headerLine(header);
-  let total = Buffer.byteLength(head);
-  for (const line of text) total += Buffer.byteLength(line);
-  const bytes = Buffer.allocUnsafe(total);
-  let off = bytes.write(head, 0);
-  for (const line of text) off += bytes.write(line, off);
-  if (bytes.length > LIMITS.maxSegmentBytes) {
-    throw new CairnError(
-      'SEGMENT_TOO_LARGE',
-      `segment of ${origin}~${stream} [${from}, ${header.to}) is ${bytes.length} bytes, over the ` +
-        `${LIMITS.maxSegmentBytes}-byte limit: split the entries into smaller runs`,
-    );
-  }
-  return { header, bytes, hash: sha256Hex(bytes) };
-}
-
-/**
- * Split entries into segments bounded by entry count and byte size, one at a time (a caller publishes each
- * before the next is built, so memory holds one segment). Pure.
- * Header overhead is reserved so every segment stays under the limit.
- */
-export function* planSegments(origin: OriginId, stream: StreamId, entries: readonly Entry[]): Generator<EncodedSegment> {
-  // The header's fixed part is under 512 bytes; its blob list grows with the distinct blobs of the run.
-  const budget = LIMITS.maxSegmentBytes - 512;
-  let run: Entry[] = [];
-  let lines: string[] = [];
-  let bytes = 0;
-  let refs = new Set<string>();
-  for (const e of entries) {
-    const line = entryLine(e);
-    const own = new Map<string, BlobRef>();
-    collectBlobRefs(e.body, own);
-    const refBytes = (known: Set<string>): number =>
-      [...own.values()].reduce((n, r) => n + (known.has(r.hash) ? 0 : refLineBytes(r)), 0);
-    const size = Buffer.byteLength(line);
-    if (run.length > 0 && (run.length >= LIMITS.maxSegmentEntries || bytes + size + refBytes(refs) > budget)) {
-      yield encodeSegment(origin, stream, run, lines);
-      run = [];
-      lines = [];
-      bytes = 0;
-      refs = new Set();
-    }
-    bytes += size + refBytes(refs);
-    for (const r of own.keys()) refs.add(r);
-    run.push(e);
-    lines.push(line);
-  }
-  if (run.length > 0) yield encodeSegment(origin, stream, run, lines);
-}
-
-/** Bytes one blob reference adds to a segment header: `{"hash":"…","size":n},`. */
-function refLineBytes(ref: BlobRef): number {
-  return 64 + 20 + String(ref.size).length;
 }
 
 /** Parse only the header line of a segment's canonical bytes (for its blob list), without the entries. */

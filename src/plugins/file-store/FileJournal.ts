@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Journal } from '../../application/ports';
-import { CairnError, fromUtf8, isStreamId, journalLine, parseJournalLine, type JournalRecord, type StreamId } from '../../domain';
+import { CairnError, isStreamId, journalBytes, journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
 import { ensureDir, fsyncDir, isNotFound, tempName } from './fsSync';
 
 const SUFFIX = '.ndjson';
@@ -20,7 +20,7 @@ export class FileJournal implements Journal {
   async append(stream: StreamId, records: readonly JournalRecord[]): Promise<void> {
     if (records.length === 0) return;
     const file = this.fileOf(stream);
-    const data = Buffer.from(records.map(journalLine).join(''), 'utf8');
+    const data = journalBytes(records);
     ensureDir(this.dir);
     const existed = fs.existsSync(file);
     if (existed) this.repairTail(file);
@@ -44,7 +44,7 @@ export class FileJournal implements Journal {
     if (!existed) fsyncDir(this.dir);
   }
 
-  async read(stream: StreamId): Promise<JournalRecord[]> {
+  async read(stream: StreamId): Promise<StoredJournalRecord[]> {
     const file = this.fileOf(stream);
     let data: Buffer;
     try {
@@ -53,19 +53,12 @@ export class FileJournal implements Journal {
       if (isNotFound(err)) return [];
       throw err;
     }
-    // Line by line from the bytes: no copy of the whole file as one string. What follows the last newline is
-    // a torn tail that the next append cuts off.
+    // Line by line from the bytes: no copy of the whole file as one string, and the body texts stay views of
+    // these bytes (ADR 0014). What follows the last newline is a torn tail that the next append cuts off.
     // Decoding is strict: a damaged byte is corruption, never a replacement character sealed in its place.
-    const records: JournalRecord[] = [];
+    const records: StoredJournalRecord[] = [];
     for (let start = 0, nl = data.indexOf(0x0a); nl >= 0; start = nl + 1, nl = data.indexOf(0x0a, start)) {
-      const where = `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`;
-      let line: string;
-      try {
-        line = fromUtf8(data.subarray(start, nl));
-      } catch {
-        throw new CairnError('STORE_CORRUPT', `journal ${where}: not UTF-8; move the file aside and run \`cairn rebuild\``);
-      }
-      records.push(parseJournalLine(line, where));
+      records.push(readJournalLine(data, start, nl, `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`));
     }
     return records;
   }
@@ -108,6 +101,19 @@ export class FileJournal implements Journal {
     }
     fs.renameSync(tmp, file);
     fsyncDir(this.dir);
+  }
+
+  async remove(streams: readonly StreamId[]): Promise<void> {
+    let removed = false;
+    for (const stream of streams) {
+      try {
+        fs.unlinkSync(this.fileOf(stream));
+        removed = true;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    if (removed) fsyncDir(this.dir); // one directory fsync for all of them
   }
 
   private fileOf(stream: StreamId): string {
