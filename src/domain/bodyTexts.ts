@@ -1,6 +1,7 @@
 import type { Entry } from './artifacts/entry';
 import { CairnError } from './errors';
 import { canonicalize, type Json } from './json';
+import { LazyEntry, type BodySource } from './lazyEntry';
 
 /**
  * `$blob":` — in canonical JSON a raw `"` only ends a string, so these bytes occur iff an object has a key that
@@ -13,7 +14,7 @@ const BLOB_KEY = Buffer.from('$blob":', 'latin1');
  * bytes, read once): export copies them into segments without decoding, parsing or encoding them again. A body
  * is parsed only when something asks for it (see {@link entry}).
  */
-export class BodyTexts {
+export class BodyTexts implements BodySource {
   private readonly data: Buffer[] = [];
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
@@ -103,43 +104,6 @@ export class BodyTexts {
 
   /** The `i`-th text as an entry; its body is parsed on first access (export and the origin's read model need none). */
   entry(i: number, ordinal: number, ts: string): Entry {
-    return new StoredEntry(ordinal, ts, this, i);
-  }
-}
-
-/**
- * An entry whose `body` is an own, enumerable property (spread, `Object.keys` and JSON see it as on any entry)
- * backed by one shared getter, so instances keep V8's fast shape: an object literal with its own getter
- * closure does not, and costs about 40 ms per 20,000 entries more in export.
- */
-class StoredEntry {
-  static readonly #body: PropertyDescriptor = {
-    enumerable: true,
-    configurable: true,
-    get(this: StoredEntry): Json {
-      return StoredEntry.#parse(this);
-    },
-  };
-
-  static #parse(entry: StoredEntry): Json {
-    if (entry.#parsed === undefined) entry.#parsed = entry.#texts.body(entry.#index);
-    return entry.#parsed;
-  }
-
-  /** Defined in the constructor as the shared getter. */
-  declare readonly body: Json;
-  readonly #texts: BodyTexts;
-  readonly #index: number;
-  #parsed: Json | undefined;
-
-  constructor(
-    readonly ordinal: number,
-    readonly ts: string,
-    texts: BodyTexts,
-    index: number,
-  ) {
-    this.#texts = texts;
-    this.#index = index;
-    Object.defineProperty(this, 'body', StoredEntry.#body);
+    return new LazyEntry(ordinal, ts, this, i);
   }
 }

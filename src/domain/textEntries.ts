@@ -1,22 +1,25 @@
 import type { Entry } from './artifacts/entry';
 import type { Json } from './json';
 import type { JournalRecord } from './journalRecord';
+import { LazyEntry, type BodySource } from './lazyEntry';
+
+/** Canonical body texts held as strings (what `append` encoded): a {@link BodySource} that parses on demand. */
+export class StringBodies implements BodySource {
+  constructor(private readonly texts: readonly string[]) {}
+
+  body(index: number): Json {
+    return JSON.parse(this.texts[index]!) as Json;
+  }
+}
 
 /**
- * An entry whose body is parsed from its canonical text the first time it is read, then kept: a writer that
- * holds the text hands out a body no caller object can reach, and pays for parsing only if someone reads it.
- * `body` is an own enumerable property (an accessor), so spreading, cloning and comparing see it.
+ * Entries whose bodies are parsed from their canonical texts the first time they are read, then kept: a writer
+ * that holds the texts hands out bodies no caller object can reach, and pays for parsing only if someone reads
+ * them. `body` is an own enumerable property, so spreading, cloning and comparing see it.
  */
-export function entryFromText(ordinal: number, ts: string, text: string): Entry {
-  let body: Json | undefined;
-  return {
-    ordinal,
-    ts,
-    get body(): Json {
-      if (body === undefined) body = JSON.parse(text) as Json;
-      return body;
-    },
-  };
+export function entriesFromTexts(from: number, ts: string, texts: readonly string[]): Entry[] {
+  const source = new StringBodies(texts);
+  return texts.map((_, i) => new LazyEntry(from + i, ts, source, i));
 }
 
 /**

@@ -1,18 +1,18 @@
-import { canonicalize, encodeBody, entriesRecordOf, entryFromText, journalLine, type BlobRef, type Json } from '../../src/domain';
+import { canonicalize, encodeBody, entriesFromTexts, entriesRecordOf, journalLine, type BlobRef, type Json } from '../../src/domain';
 import { expectCode } from '../../src/testing';
 
 describe('entries made from canonical text', () => {
   const text = canonicalize({ text: 'granite', tags: ['a', 'b'], n: -0 });
 
   it('parse the body on first read, once, and hand out the same object after', () => {
-    const e = entryFromText(7, '2026-01-01T00:00:00.000Z', text);
+    const e = entriesFromTexts(7, '2026-01-01T00:00:00.000Z', [text])[0]!;
     const first = e.body;
     expect(first).toEqual({ n: 0, tags: ['a', 'b'], text: 'granite' });
     expect(e.body).toBe(first);
   });
 
   it('show the body to spreading, cloning, JSON and equality like a plain entry', () => {
-    const e = entryFromText(7, '2026-01-01T00:00:00.000Z', text);
+    const e = entriesFromTexts(7, '2026-01-01T00:00:00.000Z', [text])[0]!;
     const plain = { ordinal: 7, ts: '2026-01-01T00:00:00.000Z', body: JSON.parse(text) as Json };
     expect(Object.keys(e)).toEqual(['ordinal', 'ts', 'body']);
     expect({ ...e }).toEqual(plain);
@@ -24,7 +24,7 @@ describe('entries made from canonical text', () => {
   it('a record made from them writes the same journal line as one made from the bodies, and reads back their bodies', () => {
     const bodies: Json[] = [{ b: 1, a: 'x' }, 'y', [null, { z: '\ud800' }]];
     const texts = bodies.map((b) => canonicalize(b));
-    const entries = texts.map((t, i) => entryFromText(3 + i, '2026-01-01T00:00:00.000Z', t));
+    const entries = entriesFromTexts(3, '2026-01-01T00:00:00.000Z', texts);
     const record = entriesRecordOf(entries, texts);
     expect(journalLine(record)).toBe(journalLine({ t: 'entries', from: 3, ts: '2026-01-01T00:00:00.000Z', bodies }));
     expect(record.t === 'entries' && record.bodies).toEqual(JSON.parse(JSON.stringify(bodies)));
@@ -33,7 +33,7 @@ describe('entries made from canonical text', () => {
   });
 
   it('a record needs one text per entry', () => {
-    const e = entryFromText(0, '2026-01-01T00:00:00.000Z', '1');
+    const e = entriesFromTexts(0, '2026-01-01T00:00:00.000Z', ['1'])[0]!;
     expect(() => entriesRecordOf([e], [])).toThrow(RangeError);
     expect(() => entriesRecordOf([], [])).toThrow(RangeError);
   });

@@ -4,7 +4,7 @@ import {
   canonicalize,
   encodeBody,
   entriesRecordOf,
-  entryFromText,
+  entriesFromTexts,
   entryLineOf,
   globalId,
   isIsoUtc,
@@ -101,7 +101,7 @@ export class AppendEntries {
       // The journal, the read model and subscribers get the bodies as they were encoded, never the caller's
       // objects: the caller may change those while this append still runs (its lock and writes yield). Each
       // body is parsed from its text only if someone reads it (the journal and the read model use the texts).
-      const entries = texts.map((text, k) => entryFromText(next + k, ts, text));
+      const entries = entriesFromTexts(next, ts, texts);
       records.push(entriesRecordOf(entries, texts));
       await this.journal.append(ref.stream, records);
       this.streams.noteAppended(ref.stream, header, next, entries.length);
