@@ -163,3 +163,35 @@ describe('append owns the bodies from the moment it encodes them', () => {
     b.close();
   });
 });
+
+describe('append owns a new stream\'s attributes from the moment it checks them', () => {
+  it('attributes whose getter answers differently on each read: the read model, the journal, the manifest, a replica and a rebuild hold what was checked', async () => {
+    // Given attributes that read small to the checks, then deep (past the limit), then something else
+    const home = tempHome('alpha', 1);
+    const a = await openCairn({ home, clock: steppingClock() });
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 80; i++) deep = [deep];
+    const answers: unknown[] = ['checked', 'checked', deep, 'later'];
+    let reads = 0;
+    const attrs = { get note() { return answers[Math.min(reads++, answers.length - 1)]; } };
+
+    // When a stream is created with them, exported, and synced to a replica
+    await a.append('notes', [{ text: 'granite' }], { attrs: attrs as never });
+    const folder = tempDir();
+    expect(await a.sync(folder, { create: true })).toMatchObject({ failures: [] });
+    const b = await openCairn({ home: tempHome('bravo', 2), clock: steppingClock() });
+    expect(await b.sync(folder)).toMatchObject({ failures: [], quarantined: 0, imported: { entries: 1 } });
+
+    // Then every copy holds the attributes as checked
+    const streamsAt = (db: string) => (dumpReadModel(db, ['streams']).streams as { attrs: string }[]).map((s) => s.attrs);
+    expect(streamsAt(path.join(home, 'cairn.db'))).toEqual(['{"note":"checked"}']);
+    expect(streamsAt(path.join(b.home, 'cairn.db'))).toEqual(['{"note":"checked"}']);
+    const rebuilt = path.join(tempDir(), 'rebuilt.db');
+    a.close();
+    const r = await openCairn({ home, clock: steppingClock(), database: rebuilt, skipCatchUp: true });
+    await r.rebuild();
+    r.close();
+    expect(dumpReadModel(rebuilt)).toEqual(dumpReadModel(path.join(home, 'cairn.db')));
+    b.close();
+  });
+});
