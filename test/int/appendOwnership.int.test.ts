@@ -162,6 +162,34 @@ describe('append owns the bodies from the moment it encodes them', () => {
     a.close();
     b.close();
   });
+  it('a subscriber that changes the list of entries it was given cannot change the ordinals that follow', async () => {
+    // Given an append of 1,001 bodies (two journal records), and a subscriber that drops the last entry of the
+    // first event's list (its own copy to play with, as far as it knows)
+    const home = tempHome('alpha', 1);
+    const a = await openCairn({ home, clock: steppingClock() });
+    let first = true;
+    const sub = a.events$.subscribe((e) => {
+      if (e.type !== 'EntriesAppended' || !first) return;
+      first = false;
+      (e.entries as unknown[]).pop();
+    });
+    const result = await a.append('notes', Array.from({ length: 1001 }, (_, n) => ({ n })));
+    sub.unsubscribe();
+
+    // Then the append reports its 1,001 entries, the stream goes on at 1,001, and it exports and rebuilds
+    expect(result).toMatchObject({ appended: 1001, lastOrdinal: 1000 });
+    expect(await a.append('notes', [{ n: 1001 }])).toMatchObject({ lastOrdinal: 1001 });
+    expect(await a.export()).toMatchObject({ streams: 1 });
+    const all = a.show('notes', { limit: 2000 }).entries;
+    expect(all.map((e) => [e.ordinal, e.body])).toEqual(Array.from({ length: 1002 }, (_, n) => [n, { n }]));
+    const db = path.join(home, 'cairn.db');
+    const rebuilt = path.join(tempDir(), 'rebuilt.db');
+    a.close();
+    const r = await openCairn({ home, clock: steppingClock(), database: rebuilt, skipCatchUp: true });
+    await r.rebuild();
+    r.close();
+    expect(dumpReadModel(rebuilt)).toEqual(dumpReadModel(db));
+  });
 });
 
 describe('append owns a new stream\'s attributes from the moment it checks them', () => {

@@ -104,10 +104,10 @@ export class AppendEntries {
       const entries = texts.map((text, k) => entryFromText(next + k, ts, text));
       records.push(entriesRecordOf(entries, texts));
       await this.journal.append(ref.stream, records);
-      this.streams.noteAppended(ref.stream, header, next, entries.length);
+      this.streams.noteAppended(ref.stream, header, next, chunk.length);
       const searchTexts = chunk.map((e) => e.searchText);
       this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries, texts, searchTexts });
-      next += entries.length;
+      next += chunk.length; // never the published list's length: a subscriber may change that list
       i = j;
       options.onProgress?.({ phase: 'append', done: i, total: encoded.length });
     }
