@@ -27,9 +27,13 @@ export function encodeBody(body: unknown, ordinal: number, refs: Map<string, Blo
   }
   if (jsonDepthExceeds(body, LIMITS.maxJsonDepth)) throw entryTooDeep(ordinal);
   const text = canonicalize(body); // throws what the body is refused for
-  // Reached only by a body that reads differently from one walk to the next (getters): the reference decides.
-  collectBlobRefs(body as Json, refs);
-  return { text, searchText: searchText(JSON.parse(text)) };
+  // Reached only by a body that reads differently from one walk to the next (getters, proxies): the reference
+  // decides, and everything else is derived from the text it wrote, which is what is stored. The body as read
+  // now may be deeper than the depth check saw, or reference other blobs than the text does.
+  const value = JSON.parse(text) as Json;
+  if (jsonDepthExceeds(value, LIMITS.maxJsonDepth)) throw entryTooDeep(ordinal);
+  collectBlobRefs(value, refs);
+  return { text, searchText: searchText(value) };
 }
 
 const MAX_DEPTH = LIMITS.maxJsonDepth;
@@ -82,20 +86,30 @@ class Walk {
     if (proto !== Object.prototype && proto !== null) return false;
     const keys = Object.keys(o);
     if (!isSorted(keys)) keys.sort();
-    if (isBlobRefValue(o)) this.refs.push({ hash: o.$blob, size: o.size });
     const record = o as Record<string, unknown>;
+    // A blob reference is judged by the values this walk writes, each read once (a getter or a proxy may
+    // answer differently to a second read): the references are always those of the text.
+    let blob: unknown;
+    let size: unknown;
+    const slot = this.refs.length; // the reference lists an object before what it holds
     this.text.push('{');
     let first = true;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const v = record[key];
       if (v === undefined) continue;
+      if (key === '$blob') blob = v;
+      else if (key === 'size') size = v;
       if (NEEDS_ESCAPE.test(key)) this.text.push(first ? '' : ',', JSON.stringify(key), ':');
       else this.text.push(first ? '"' : ',"', key, '":');
       first = false;
       if (!this.value(v, depth)) return false;
     }
     this.text.push('}');
+    if (blob !== undefined) {
+      const ref = { $blob: blob, size };
+      if (isBlobRefValue(ref)) this.refs.splice(slot, 0, { hash: ref.$blob, size: ref.size });
+    }
     return true;
   }
 }

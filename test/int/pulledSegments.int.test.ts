@@ -5,6 +5,7 @@ import { PulledSegments } from '../../src/application/services/PulledSegments';
 import { encodeSegment, maxDecodedBytes, parseOriginId, parseStreamId, segmentRef } from '../../src/domain';
 import { MemoryArtifactStore } from '../../src/plugins/memory-store';
 import { ZstdNapiCodec } from '../../src/plugins/codec-zstd/ZstdNapiCodec';
+import { CompressStream } from 'zstd-napi';
 import { expectCode } from '../../src/testing';
 import { freshTarget } from '../helpers/syncFixtures';
 import { removeTempDirs, steppingClock, tempHome } from '../helpers/tempHome';
@@ -115,5 +116,32 @@ describe('the repository keeps pulled segments for the import', () => {
     held.keep('c', new Uint8Array(8)); // replaces c: 8 bytes held, not 12
     held.keep('d', new Uint8Array(2));
     expect([held.size, held.take('c')?.length, held.take('d')?.length]).toEqual([2, 8, 2]);
+  });
+
+  it('never retains more memory than its budget: a small segment that is a view of a large buffer is held as a copy', async () => {
+    // Given segments the way a zstd frame without a declared content size inflates: a few hundred bytes that
+    // are a view of the decoder's 128 KiB output chunk (another writer's streaming compressor makes such frames)
+    const data = Buffer.from(seg.bytes);
+    const frame = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      const s = new CompressStream();
+      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('end', () => resolve(Buffer.concat(chunks)));
+      s.end(data);
+    });
+    const inflated = await new ZstdNapiCodec(3).decompress(frame, SEGMENT_LIMIT);
+    expect(Buffer.from(inflated).equals(data)).toBe(true);
+    expect(inflated.buffer.byteLength).toBeGreaterThan(64 * inflated.length); // the premise: a small view of a large buffer
+
+    // When 100 of them are kept under a budget of 1 MiB (each counts a few hundred bytes)
+    const budget = 1024 * 1024;
+    const held = new PulledSegments(budget);
+    for (let i = 0; i < 100; i++) held.keep(`k${i}`, i === 0 ? inflated : await new ZstdNapiCodec(3).decompress(frame, SEGMENT_LIMIT));
+
+    // Then what it holds retains at most the budget, and still holds the same bytes
+    const kept = Array.from({ length: 100 }, (_, i) => held.take(`k${i}`)).filter((b): b is Uint8Array => b !== undefined);
+    expect(kept.length).toBe(100);
+    expect(kept.reduce((n, b) => n + b.buffer.byteLength, 0)).toBeLessThanOrEqual(budget);
+    expect(kept.every((b) => Buffer.from(b).equals(data))).toBe(true);
   });
 });

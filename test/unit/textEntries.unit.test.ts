@@ -55,4 +55,49 @@ describe('encodeBody on hostile shapes', () => {
     await expectCode(() => encodeBody([{ $blob: 'b'.repeat(64), size: 1 }, NaN], 0, untouched), 'JSON_NOT_CANONICALIZABLE');
     expect(untouched.size).toBe(0);
   });
+
+  /** A value that answers its reads in turn from `answers` (the last one from then on): a getter or a proxy. */
+  function flipping(answers: unknown[]): { readonly v: unknown; reads: number } {
+    return {
+      reads: 0,
+      get v() {
+        return answers[Math.min(this.reads++, answers.length - 1)];
+      },
+    };
+  }
+
+  it('a body that reads differently on each walk: the blob references are always those of the text it is stored as', () => {
+    const h = 'c'.repeat(64);
+    // The first read (the text) is a blob reference, later reads are not ...
+    const first = flipping([h, 'nope']);
+    const refs = new Map<string, BlobRef>();
+    const out = encodeBody({ a: { get $blob() { return first.v; }, size: 3 } }, 0, refs);
+    expect(JSON.parse(out.text)).toEqual({ a: { $blob: h, size: 3 } });
+    expect([...refs.values()]).toEqual([{ hash: h, size: 3 }]);
+    // ... and the other way round: a text that references no blob collects none.
+    const second = flipping(['nope', h]);
+    const none = new Map<string, BlobRef>();
+    const text = encodeBody({ a: { get $blob() { return second.v; }, size: 3 } }, 0, none).text;
+    expect(JSON.parse(text)).toEqual({ a: { $blob: 'nope', size: 3 } });
+    expect(none.size).toBe(0);
+  });
+
+  it('a body that reads shallow to the depth check but deep when encoded is refused as too deep, not stored deep', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100; i++) deep = [deep];
+    // the walk sees it deep (and stops), the depth check shallow, the encoder deep again
+    const x = flipping([deep, 'shallow', deep]);
+    await expectCode(() => encodeBody({ get x() { return x.v; } }, 4, new Map()), 'ENTRY_TOO_LARGE');
+  });
+
+  it('a body that reads differently on each walk and is refused by the walk: what is stored, referenced and searched is one text', () => {
+    const h = 'd'.repeat(64);
+    // The walk stops at NaN, the depth check reads anything, the encoder a blob reference, later reads differ.
+    const x = flipping([NaN, 'anything', { $blob: h, size: 1 }, 'after']);
+    const refs = new Map<string, BlobRef>();
+    const out = encodeBody({ get x() { return x.v; }, y: 'granite' }, 0, refs);
+    expect(JSON.parse(out.text)).toEqual({ x: { $blob: h, size: 1 }, y: 'granite' });
+    expect([...refs.values()]).toEqual([{ hash: h, size: 1 }]);
+    expect(out.searchText).toBe(`${h} granite`);
+  });
 });

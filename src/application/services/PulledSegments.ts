@@ -11,14 +11,18 @@ export class PulledSegments {
   constructor(private readonly budget: number) {}
 
   keep(key: string, canonical: Uint8Array): void {
-    if (canonical.length > this.budget) return;
+    // What is held is charged by the memory it retains. A decoder may hand out a small view of a larger buffer
+    // (zstd-napi inflates a frame without a declared size into 128 KiB chunks): such a view is held as a copy,
+    // else thousands of small segments would retain gigabytes while counting kilobytes.
+    const bytes = canonical.buffer.byteLength > 2 * canonical.byteLength ? new Uint8Array(canonical) : canonical;
+    if (retained(bytes) > this.budget) return;
     this.drop(key);
-    this.held.set(key, canonical);
-    this.bytes += canonical.length;
+    this.held.set(key, bytes);
+    this.bytes += retained(bytes);
     for (const [oldest, value] of this.held) {
       if (this.bytes <= this.budget) break;
       this.held.delete(oldest);
-      this.bytes -= value.length;
+      this.bytes -= retained(value);
     }
   }
 
@@ -33,7 +37,7 @@ export class PulledSegments {
     const value = this.held.get(key);
     if (!value) return;
     this.held.delete(key);
-    this.bytes -= value.length;
+    this.bytes -= retained(value);
   }
 
   clear(): void {
@@ -44,4 +48,9 @@ export class PulledSegments {
   get size(): number {
     return this.held.size;
   }
+}
+
+/** The memory a held array keeps alive: its whole buffer. */
+function retained(bytes: Uint8Array): number {
+  return bytes.buffer.byteLength;
 }

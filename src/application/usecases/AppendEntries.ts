@@ -67,7 +67,7 @@ export class AppendEntries {
     if (ref.origin !== this.origin) {
       throw new CairnError('INPUT_INVALID', `stream ${ref.gid} belongs to origin ${ref.origin}: only its origin can append to it`);
     }
-    checkHeaderOptions(options);
+    const attrs = checkHeaderOptions(options);
     if (this.isPurged(ref.gid)) {
       throw new CairnError('INPUT_INVALID', `stream ${ref.gid} was purged; a purged stream never comes back: append to another stream id`);
     }
@@ -93,7 +93,7 @@ export class AppendEntries {
       while (j < encoded.length && j - i < LIMITS.maxBatchEntries && (j === i || bytes + encoded[j]!.text.length <= RECORD_BYTES)) bytes += encoded[j++]!.text.length;
       const records: JournalRecord[] = [];
       if (!header) {
-        header = { kind: options.kind ?? 'log', createdAt: ts, attrs: options.attrs ?? {} };
+        header = { kind: options.kind ?? 'log', createdAt: ts, attrs };
         records.push({ t: 'header', header });
       }
       const chunk = encoded.slice(i, j);
@@ -104,10 +104,10 @@ export class AppendEntries {
       const entries = entriesFromTexts(next, ts, texts);
       records.push(entriesRecordOf(entries, texts));
       await this.journal.append(ref.stream, records);
-      this.streams.noteAppended(ref.stream, header, next, entries.length);
+      this.streams.noteAppended(ref.stream, header, next, chunk.length);
       const searchTexts = chunk.map((e) => e.searchText);
       this.bus.publish({ type: 'EntriesAppended', origin: this.origin, stream: ref.stream, gid, header, entries, texts, searchTexts });
-      next += entries.length;
+      next += chunk.length; // never the published list's length: a subscriber may change that list
       i = j;
       options.onProgress?.({ phase: 'append', done: i, total: encoded.length });
     }
@@ -139,16 +139,23 @@ export class AppendEntries {
   }
 }
 
-function checkHeaderOptions(options: AppendOptions): void {
+/**
+ * Check the header options; returns a copy of the attributes made from their canonical text (what the journal
+ * and the read model get), so a caller that changes its object, or whose getters answer differently from one
+ * read to the next, cannot change what is stored after it was checked.
+ */
+function checkHeaderOptions(options: AppendOptions): JsonObject {
   if (options.kind !== undefined && (typeof options.kind !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(options.kind))) {
     throw new CairnError('INPUT_INVALID', `stream kind ${JSON.stringify(options.kind)} is invalid: use 1-64 characters from A-Z a-z 0-9 . _ -`);
   }
-  if (options.attrs !== undefined) {
-    if (!isJsonObject(options.attrs) || Object.getPrototypeOf(options.attrs) !== Object.prototype) {
-      throw new CairnError('INPUT_INVALID', 'stream attrs must be a plain JSON object');
-    }
-    if (jsonDepthExceeds(options.attrs, LIMITS.maxJsonDepth) || canonicalize(options.attrs).length > 64 * 1024) {
-      throw new CairnError('INPUT_INVALID', `stream attrs must nest at most ${LIMITS.maxJsonDepth} deep and be at most 64 KiB`);
-    }
+  if (options.attrs === undefined) return {};
+  if (!isJsonObject(options.attrs) || Object.getPrototypeOf(options.attrs) !== Object.prototype) {
+    throw new CairnError('INPUT_INVALID', 'stream attrs must be a plain JSON object');
   }
+  const tooLarge = () => new CairnError('INPUT_INVALID', `stream attrs must nest at most ${LIMITS.maxJsonDepth} deep and be at most 64 KiB`);
+  if (jsonDepthExceeds(options.attrs, LIMITS.maxJsonDepth)) throw tooLarge();
+  const text = canonicalize(options.attrs);
+  const attrs = JSON.parse(text) as Json;
+  if (text.length > 64 * 1024 || jsonDepthExceeds(attrs, LIMITS.maxJsonDepth)) throw tooLarge();
+  return attrs as JsonObject; // an object: canonicalize wrote a plain object's text
 }
