@@ -171,8 +171,10 @@ async function main(): Promise<void> {
   const floorRun = await run('floor');
 
   // The four systems at N, repetitions interleaved so drift hits all of them alike.
-  const reps: Record<'bare' | 'cairn' | 'yjs', ChildOutcome[]> = { bare: [], cairn: [], yjs: [] };
-  for (let r = 0; r < o.reps; r++) for (const s of ['bare', 'cairn', 'yjs'] as const) reps[s].push(await run(s));
+  const reps: Record<'bare' | 'bareBg' | 'cairn' | 'yjs', ChildOutcome[]> = { bare: [], bareBg: [], cairn: [], yjs: [] };
+  for (let r = 0; r < o.reps; r++) {
+    for (const s of ['bare', 'bareBg', 'cairn', 'yjs'] as const) reps[s].push(await (s === 'bareBg' ? run('bare', { bgCheckpoint: true }) : run(s)));
+  }
   let automergeRun: ChildOutcome | { error: string };
   try {
     automergeRun = await run('automerge', { n: o.automergeN });
@@ -220,6 +222,7 @@ async function main(): Promise<void> {
     phasesMs: xs[Math.floor(xs.length / 2)]!.phasesMs,
   });
   const bareS = pick(reps.bare);
+  const bareBgS = pick(reps.bareBg);
   const cairnS = pick(reps.cairn);
   const yjsS = pick(reps.yjs);
   const am = 'error' in automergeRun ? null : automergeRun;
@@ -310,6 +313,7 @@ async function main(): Promise<void> {
     },
     systems: {
       bare: { ...bareS, runs: reps.bare.map(strip) },
+      bareBg: { ...bareBgS, runs: reps.bareBg.map(strip) },
       cairn: { ...cairnS, runs: reps.cairn.map(strip) },
       yjs: { ...yjsS, runs: reps.yjs.map(strip) },
       automerge: am ? { ...strip(am), timeAtNMs: amTimeAtN } : automergeRun,
@@ -317,6 +321,7 @@ async function main(): Promise<void> {
     },
     ratios: {
       cairnOverBare: { time: round(cairnS.timeMs / bareS.timeMs, 2), bytes: round(cairnS.bytes / bareS.bytes, 2), peakRss: round(cairnS.peakRssMB / bareS.peakRssMB, 2) },
+      cairnOverBareBg: { time: round(cairnS.timeMs / bareBgS.timeMs, 2), bytes: round(cairnS.bytes / bareBgS.bytes, 2), peakRss: round(cairnS.peakRssMB / bareBgS.peakRssMB, 2) },
       yjsOverCairn: { time: round(yjsS.timeMs / cairnS.timeMs, 2), bytes: round(yjsS.bytes / cairnS.bytes, 2), peakRss: round(yjsS.peakRssMB / cairnS.peakRssMB, 2) },
       automergeOverCairn: am
         ? { time: round(amTimeAtN! / cairnS.timeMs, 2), bytes: round(((am.bytes as number) * o.n) / o.automergeN / cairnS.bytes, 2), peakRss: round(am.peakRssMB / cairnS.peakRssMB, 2) }
@@ -372,7 +377,7 @@ interface Results {
   machine: Record<string, string | number>;
   params: Record<string, number>;
   corpus: Record<string, number>;
-  systems: Record<'bare' | 'cairn' | 'yjs' | 'automerge' | 'automergeText', SystemSummary>;
+  systems: Record<'bare' | 'bareBg' | 'cairn' | 'yjs' | 'automerge' | 'automergeText', SystemSummary>;
   ratios: Record<string, Record<string, number> | null>;
   cairn: {
     increment: Record<string, unknown> & { folderDeltaByKind: Record<string, number> };
@@ -417,6 +422,7 @@ function renderMarkdown(r: Results): string {
     );
   const vs = (x: SystemSummary, scaleToN = 1) => `${fmt((x.timeMs * scaleToN) / c.timeMs, 2)} / ${fmt((x.bytes * scaleToN) / c.bytes, 2)} / ${fmt(x.peakRssMB / c.peakRssMB, 2)}`;
   row('bare pipeline (NDJSON, zstd 3, SHA-256, fsync, SQLite + FTS5)', s.bare, vs(s.bare));
+  if (s.bareBg) row("bare pipeline + cairn's WAL checkpointer on a second thread (a reference: not the issue's pipeline, not the verdict's baseline)", s.bareBg, vs(s.bareBg));
   row('**cairn** (append + export on A, sync A → folder → B, C)', c, '1');
   row('Yjs (Y.Array of plain objects; in memory, no persistence, no search)', s.yjs, vs(s.yjs));
   if (s.automerge.error) L.push(`| Automerge 3.5 (ImmutableString) | ${fmt(r.params.automergeN!)} | did not finish: ${s.automerge.error} | | | | |`);
@@ -425,7 +431,9 @@ function renderMarkdown(r: Results): string {
   else row(`Automerge 3.5 (default text strings, a change per 1,000 entries)${r.params.automergeTextN !== r.params.n ? ` — ${fmt(r.params.automergeTextN!)} entries only; ratios extrapolated linearly to N` : ''}`, s.automergeText, vs(s.automergeText, r.params.n! / r.params.automergeTextN!));
   L.push('');
   L.push(
-    `Ratios: cairn/bare ${r.ratios.cairnOverBare!.time}× time, ${r.ratios.cairnOverBare!.bytes}× bytes, ${r.ratios.cairnOverBare!.peakRss}× RSS; Yjs/cairn ${r.ratios.yjsOverCairn!.time}× time, ${r.ratios.yjsOverCairn!.bytes}× bytes; ` +
+    `Ratios: cairn/bare ${r.ratios.cairnOverBare!.time}× time, ${r.ratios.cairnOverBare!.bytes}× bytes, ${r.ratios.cairnOverBare!.peakRss}× RSS; ` +
+      (r.ratios.cairnOverBareBg ? `cairn/(bare + checkpointer) ${r.ratios.cairnOverBareBg.time}× time; ` : '') +
+      `Yjs/cairn ${r.ratios.yjsOverCairn!.time}× time, ${r.ratios.yjsOverCairn!.bytes}× bytes; ` +
       (r.ratios.automergeTextOverCairn ? `Automerge (default text strings)/cairn ${r.ratios.automergeTextOverCairn.time}× time, ${r.ratios.automergeTextOverCairn.bytes}× bytes, ${r.ratios.automergeTextOverCairn.peakRss}× RSS; ` : 'Automerge (default text strings) did not finish; ') +
       (r.ratios.automergeOverCairn ? `Automerge (ImmutableString)/cairn ${r.ratios.automergeOverCairn.time}× time, ${r.ratios.automergeOverCairn.bytes}× bytes, ${r.ratios.automergeOverCairn.peakRss}× RSS.` : 'Automerge (ImmutableString) did not finish.'),
   );

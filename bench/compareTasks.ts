@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Json } from '../src';
+import { BACKSTOP_PAGES, WalCheckpointer } from '../src/infrastructure/sqlite/WalCheckpointer';
 import { corpus } from './corpus';
 import { fsyncDir, groupedCorpus, listFiles, median, since, sizeByKind, stringsOf, timed, writeDurable, type Body } from './benchUtil';
 import { mergeSummaries, profileRegion, type ProfileSummary } from './profile';
@@ -32,6 +33,8 @@ export interface TaskParams {
   readonly profileRegion?: string;
   /** For `cairn-origin`: export after every this many entries (a diagnostic for memory), instead of once. */
   readonly exportEvery?: number;
+  /** bare only: checkpoint the WAL on a second thread as cairn's read model does (a reference, not the issue's pipeline). */
+  readonly bgCheckpoint?: boolean;
 }
 
 export interface TaskResult {
@@ -88,9 +91,12 @@ export async function bare(p: TaskParams): Promise<TaskResult> {
     const replicas = ['b', 'c'].map((name) => {
       const dir = path.join(root, name, 'files');
       fs.mkdirSync(dir, { recursive: true });
-      const db = new Database(path.join(root, name, 'replica.db'));
+      const file = path.join(root, name, 'replica.db');
+      const db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      const checkpointer = p.bgCheckpoint ? new WalCheckpointer(file) : null;
+      if (checkpointer) db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
       db.exec(
         'CREATE TABLE entries (gid TEXT NOT NULL, ordinal INTEGER NOT NULL, ts TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (gid, ordinal)) WITHOUT ROWID;' +
           "CREATE VIRTUAL TABLE entries_fts USING fts5(text, gid UNINDEXED, ordinal UNINDEXED, tokenize = 'unicode61');",
@@ -98,13 +104,17 @@ export async function bare(p: TaskParams): Promise<TaskResult> {
       const ins = db.prepare('INSERT INTO entries (gid, ordinal, ts, body) VALUES (?, ?, ?, ?)');
       const fts = db.prepare('INSERT INTO entries_fts (text, gid, ordinal) VALUES (?, ?, ?)');
       type Row = [string, number, string, string, string];
-      const flush = db.transaction((rows: Row[]) => {
+      const insert = db.transaction((rows: Row[]) => {
         for (const r of rows) {
           ins.run(r[0], r[1], r[2], r[3]);
           fts.run(r[4], r[0], r[1]);
         }
       });
-      return { name, dir, db, flush };
+      const flush = (rows: Row[]): void => {
+        insert(rows);
+        checkpointer?.committed();
+      };
+      return { name, dir, db, flush, checkpointer };
     });
     const ts = new Date().toISOString();
     const t = { writeA: 0, copy: 0, decode: 0, sqlite: 0 };
@@ -169,7 +179,10 @@ export async function bare(p: TaskParams): Promise<TaskResult> {
       entries: (r.db.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n,
       hits: (r.db.prepare("SELECT COUNT(*) AS n FROM entries_fts WHERE entries_fts MATCH '\"garlic\"'").get() as { n: number }).n,
     }));
-    for (const r of replicas) r.db.close();
+    for (const r of replicas) {
+      r.checkpointer?.stop();
+      r.db.close();
+    }
     if (checks.some((c) => c.entries !== p.n)) throw new Error(`bare: a replica holds ${JSON.stringify(checks)} entries, expected ${p.n}`);
     return {
       entries: p.n,

@@ -7,6 +7,7 @@ import { MetaProjection } from './MetaProjection';
 import { SCHEMA, SCHEMA_VERSION } from './schema';
 import { ftsQuery } from './ftsQuery';
 import { StatusProjection } from './StatusProjection';
+import { BACKSTOP_PAGES, WalCheckpointer } from './WalCheckpointer';
 
 interface StreamRow {
   title: string | null;
@@ -41,10 +42,12 @@ export class SqliteReadModel implements ReadModel {
   private meta!: MetaProjection;
   /** Stable projection objects that forward to the current database (it is replaced by `reset`). */
   readonly projections: readonly Projection[] = [
-    { name: 'content', apply: (e) => this.content.apply(e) },
-    { name: 'status', apply: (e) => this.status.apply(e) },
-    { name: 'meta', apply: (e) => this.meta.apply(e) },
+    { name: 'content', apply: (e) => this.wrote(this.content.apply(e)) },
+    { name: 'status', apply: (e) => this.wrote(this.status.apply(e)) },
+    { name: 'meta', apply: (e) => this.wrote(this.meta.apply(e)) },
   ];
+  /** Checkpoints the WAL on a second thread (null for an in-memory database). */
+  private checkpointer: WalCheckpointer | null = null;
 
   private statements = new Map<string, Database.Statement>();
   /** The database file this connection opened (device and inode), to notice another process's rebuild. */
@@ -190,6 +193,7 @@ export class SqliteReadModel implements ReadModel {
     try {
       const result = await work();
       this.db.exec('COMMIT');
+      this.checkpointer?.committed();
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -222,18 +226,30 @@ export class SqliteReadModel implements ReadModel {
   }
 
   reset(): void {
-    this.db.close();
+    this.closeDb();
     this.removeFiles();
     this.open(true); // mutations hold the store's lock
   }
 
   revalidate(): void {
     if (this.file === MEMORY || this.opened === fileIdentity(this.file)) return;
-    this.db.close();
+    this.closeDb();
     this.open(true); // called right after taking the store's lock
   }
 
   close(): void {
+    this.closeDb();
+  }
+
+  /** A projection applied an event: outside a transaction, that was a commit. */
+  private wrote(_: void): void {
+    if (!this.db.inTransaction) this.checkpointer?.committed();
+  }
+
+  /** The checkpointer's connection goes first: the database may be removed or replaced next. */
+  private closeDb(): void {
+    this.checkpointer?.stop();
+    this.checkpointer = null;
     if (this.db.open) this.db.close();
   }
 
@@ -250,6 +266,7 @@ export class SqliteReadModel implements ReadModel {
       this.db = this.connect(exclusive);
     }
     this.opened = this.file === MEMORY ? null : fileIdentity(this.file);
+    this.checkpointer = this.file === MEMORY ? null : new WalCheckpointer(this.file);
     this.statements = new Map();
     this.content = new ContentProjection(this.db);
     this.status = new StatusProjection(this.db);
@@ -267,6 +284,8 @@ export class SqliteReadModel implements ReadModel {
       db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // The WAL checkpointer copies the WAL back on a second thread; SQLite's own checkpoint is the backstop.
+      if (this.file !== MEMORY) db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
       const version = db.pragma('user_version', { simple: true }) as number;
       const hasTables = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n > 0;
       if (hasTables && version !== SCHEMA_VERSION) {

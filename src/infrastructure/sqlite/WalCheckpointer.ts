@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The worker's code (plain CommonJS, so it runs from `src` under ts-jest and from `dist` alike): its own
+ * connection to the database, a PASSIVE checkpoint whenever the main thread says it committed, repeated until
+ * the WAL is copied back, then idle until told again. PASSIVE never waits for, or blocks, the writer.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.sqlite);
+let db = null;
+let running = false;
+let again = false;
+function open() {
+  if (db) return true;
+  try {
+    db = new Database(workerData.file, { fileMustExist: true });
+    db.pragma('busy_timeout = 0');
+    return true;
+  } catch (err) {
+    parentPort.postMessage({ type: 'failed', message: String(err && err.message) });
+    return false;
+  }
+}
+function step() {
+  again = false;
+  let behind = false;
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
+    behind = row.busy !== 0 || row.checkpointed < row.log;
+  } catch (err) {
+    behind = true; // SQLITE_BUSY or LOCKED: another checkpoint or a schema change; try again shortly
+  }
+  if (behind || again) setTimeout(step, workerData.retryMs);
+  else running = false;
+}
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    if (db) db.close();
+    db = null;
+    process.exit(0);
+  }
+  if (!open()) return;
+  if (running) { again = true; return; }
+  running = true;
+  step();
+});
+`;
+
+/**
+ * Copies the read model's WAL back into the database on a second thread (ADR 0016). With SQLite's own
+ * automatic checkpoint, the committing thread does that copy (and its fsyncs) itself every 1,000 pages:
+ * about a third of the time of a bulk insert with FTS5. Here the main thread only commits; a worker with its
+ * own connection checkpoints behind it, so on a machine with a second core the copy runs alongside the next
+ * transactions instead of inside them.
+ *
+ * Started lazily, on the first commit that leaves the WAL larger than `startBytes` (a process that reads, or
+ * writes a little, never starts a thread). SQLite's automatic checkpoint stays on, at `backstopPages`, so the
+ * WAL stays bounded even when the worker cannot keep up; when it does keep up, that checkpoint finds
+ * little left to copy. Nothing here is needed for correctness: a checkpoint that is cut short (the process
+ * exits, the worker is terminated) is finished by the next connection, as after a crash.
+ */
+export class WalCheckpointer {
+  private worker: Worker | null = null;
+  private failed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: { startBytes?: number; retryMs?: number } = {},
+  ) {}
+
+  /** The main thread committed: checkpoint behind it (starting the worker when the WAL has grown). */
+  committed(): void {
+    if (this.failed) return;
+    if (!this.worker) {
+      const wal = fs.statSync(`${this.file}-wal`, { throwIfNoEntry: false });
+      if (!wal || wal.size < (this.options.startBytes ?? START_BYTES)) return;
+      this.start();
+    }
+    this.worker?.postMessage('go');
+  }
+
+  /** Whether the worker thread is running (it starts on the first commit past `startBytes` of WAL). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Stop the worker (before the database is closed, replaced or removed). */
+  stop(): void {
+    const worker = this.worker;
+    this.worker = null;
+    if (!worker) return;
+    worker.postMessage('close');
+    void worker.terminate().catch(() => undefined);
+  }
+
+  private start(): void {
+    try {
+      this.worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { file: this.file, sqlite: require.resolve('better-sqlite3'), retryMs: this.options.retryMs ?? RETRY_MS },
+      });
+    } catch {
+      this.failed = true; // no threads here: SQLite's own checkpoint does the work, as it always did
+      return;
+    }
+    this.worker.unref();
+    this.worker.on('error', () => this.disable());
+    this.worker.on('message', (m: { type?: string }) => {
+      if (m?.type === 'failed') this.disable();
+    });
+  }
+
+  private disable(): void {
+    this.failed = true;
+    this.stop();
+  }
+}
+
+/** Below this much WAL, SQLite's own checkpoint is cheap enough; a thread would cost more than it saves. */
+const START_BYTES = 4 * 1024 * 1024;
+/** How soon the worker tries again while the WAL is still ahead of it (or the checkpoint was busy). */
+const RETRY_MS = 2;
+/** SQLite's automatic checkpoint, kept as a backstop: the WAL grows to about this many pages at most. */
+export const BACKSTOP_PAGES = 16_384;

@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { WalCheckpointer } from '../../src/infrastructure/sqlite/WalCheckpointer';
+import { SqliteReadModel } from '../../src/infrastructure/sqlite/SqliteReadModel';
+import { openCairn } from '../../src/infrastructure/container/openCairn';
+import { removeTempDirs, steppingClock, tempDir, tempHome } from '../helpers/tempHome';
+
+afterAll(removeTempDirs);
+
+/** A WAL database that never checkpoints by itself, with `rows` rows of ~1 KB written in one transaction. */
+function walDatabase(rows: number): { file: string; db: Database.Database } {
+  const file = path.join(tempDir(), 'db.sqlite');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) insert.run(`${i} ${'x'.repeat(1000)}`);
+  })();
+  return { file, db };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('WalCheckpointer', () => {
+  it('copies a large WAL back into the database on its own thread', async () => {
+    const { file, db } = walDatabase(8000); // ~8 MB of WAL
+    const before = fs.statSync(file).size;
+    expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(4 * 1024 * 1024);
+    const checkpointer = new WalCheckpointer(file);
+    checkpointer.committed();
+    expect(checkpointer.running).toBe(true);
+    // With SQLite's own checkpoint off, only the worker can move the rows into the database file.
+    await until(() => fs.statSync(file).size > before + 7 * 1024 * 1024);
+    checkpointer.stop();
+    expect(checkpointer.running).toBe(false);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(8000);
+    db.close();
+  });
+
+  it('starts no thread for a small WAL', () => {
+    const { file, db } = walDatabase(10);
+    const checkpointer = new WalCheckpointer(file);
+    checkpointer.committed();
+    expect(checkpointer.running).toBe(false);
+    db.close();
+  });
+
+  it('a worker that cannot open the database turns itself off; the writer is unaffected', async () => {
+    const { file, db } = walDatabase(8000);
+    const checkpointer = new WalCheckpointer(path.join(path.dirname(file), 'missing.sqlite'), { startBytes: 0 });
+    fs.writeFileSync(path.join(path.dirname(file), 'missing.sqlite-wal'), Buffer.alloc(16)); // a WAL, no database
+    checkpointer.committed();
+    await until(() => !checkpointer.running);
+    checkpointer.committed(); // stays off
+    expect(checkpointer.running).toBe(false);
+    db.prepare('INSERT INTO t (v) VALUES (?)').run('after');
+    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(8001);
+    db.close();
+  });
+
+  it('the read model keeps answering while the worker checkpoints, and a rebuild replaces the database under it', async () => {
+    const home = tempHome('desk', 1);
+    const cairn = await openCairn({ home, clock: steppingClock() });
+    try {
+      const body = (i: number) => ({ text: `granite ${i} ${'lorem ipsum '.repeat(60)}` });
+      for (let k = 0; k < 8; k++) await cairn.append('notes', Array.from({ length: 1000 }, (_, i) => body(k * 1000 + i)));
+      expect(cairn.search('granite', { limit: 5 })).toHaveLength(5);
+      const rebuilt = await cairn.rebuild();
+      expect(rebuilt.entries).toBe(8000);
+      expect(cairn.streams({}).find((s) => s.stream === 'notes')?.entries).toBe(8000);
+    } finally {
+      cairn.close();
+    }
+    // Closed: the database opens cleanly and holds everything.
+    const model = new SqliteReadModel(path.join(home, 'cairn.db'));
+    try {
+      expect(model.listStreams({}).find((s) => s.stream === 'notes')?.entries).toBe(8000);
+    } finally {
+      model.close();
+    }
+  });
+});
