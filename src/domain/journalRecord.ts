@@ -241,6 +241,22 @@ function readUnchecked(line: string, where: string): StoredJournalRecord {
   throw corrupt(where, `unknown record type ${JSON.stringify(doc.t)}`);
 }
 
+/**
+ * Check the bytes after a journal's last newline, `data[start, end)`, which a reader drops as a torn write:
+ * STORE_CORRUPT when they are a whole line and one more byte. A torn write leaves a prefix of what it wrote,
+ * and it writes a newline after every whole line, so such a tail is an acknowledged line whose newline was
+ * damaged: dropping it (and cutting it off before the next append) would lose that line without a word.
+ */
+export function checkJournalTail(data: Buffer, start: number, end: number, where: string): void {
+  if (end - start < 2) return;
+  try {
+    readJournalLine(data, start, end - 1, where);
+  } catch {
+    return; // not a whole line: torn
+  }
+  throw corrupt(where, 'its last line is whole but the byte after it is not a newline (the file is damaged)');
+}
+
 function corrupt(where: string, why: string): CairnError {
   return new CairnError('STORE_CORRUPT', `journal ${where}: ${why}; move the file aside and run \`cairn rebuild\``);
 }
