@@ -10,7 +10,8 @@ const SUFFIX = '.ndjson';
  * The journal as one NDJSON file per stream. An append is one `write` of whole lines followed by fsync, so a
  * crash can leave at most a torn last line without its newline: reads ignore it, and the next append cuts it
  * off (that append never returned). A complete line that does not parse is corruption, never "torn":
- * canonical JSON has no raw newlines, so only a finished write ends in one.
+ * canonical JSON has no raw newlines, so only a finished write ends in one. So is a tail that is a whole line
+ * and one more byte: a torn write leaves a prefix, and the byte after a whole line is its newline.
  * File names are the stream id in base32 (lower case, no padding): case-insensitive file systems cannot merge
  * two streams, no name starts with a dot, and a 128-byte id stays under the 255-byte name limit.
  */
