@@ -1,6 +1,6 @@
 import type { Entry } from './artifacts/entry';
 import { CairnError } from './errors';
-import { canonicalize, type Json } from './json';
+import { canonicalizeOr, type Json } from './json';
 import { LazyEntry, type BodySource } from './lazyEntry';
 
 /**
@@ -25,11 +25,11 @@ export class BodyTexts implements BodySource {
   private blobFrom = 0;
   private blobAt = -1;
 
-  /** Texts made from bodies (each encoded here). */
-  static fromBodies(bodies: readonly Json[]): BodyTexts {
+  /** Texts made from bodies (each encoded here); `fail` makes the error for a body with no JSON form. */
+  static fromBodies(bodies: readonly Json[], fail: (at: string, why: string) => Error): BodyTexts {
     const texts = new BodyTexts();
     for (const body of bodies) {
-      const bytes = Buffer.from(canonicalize(body), 'utf8');
+      const bytes = Buffer.from(canonicalizeOr(body, fail), 'utf8');
       texts.push(bytes, 0, bytes.length, body);
     }
     return texts;

@@ -1,7 +1,7 @@
 import { BodyTexts } from './bodyTexts';
 import { crc32 } from './crc32';
 import { CairnError } from './errors';
-import { canonicalize, fromUtf8, isJsonObject, jsonDepthExceeds, type Json, type JsonObject } from './json';
+import { canonicalize, canonicalizeOr, fromUtf8, isJsonObject, jsonDepthExceeds, type Json, type JsonObject } from './json';
 import { LIMITS } from './limits';
 import { isIsoUtc } from './time';
 import type { StreamHeader } from './artifacts/manifest';
@@ -213,6 +213,7 @@ function headerOf(doc: Record<string, unknown>, where: string): JournalHeader {
   if (unknown || !isJsonObject(h) || typeof h.kind !== 'string' || !isIsoUtc(h.createdAt) || !isJsonObject(h.attrs)) {
     throw corrupt(where, 'bad stream header');
   }
+  canonicalizeOr(h.attrs, noJsonForm(where, 'the stream attributes'));
   return { t: 'header', header: { kind: h.kind, createdAt: h.createdAt, attrs: h.attrs as JsonObject } };
 }
 
@@ -236,7 +237,7 @@ function readUnchecked(line: string, where: string): StoredJournalRecord {
     for (const body of bodies) {
       if (jsonDepthExceeds(body, LIMITS.maxJsonDepth)) throw corrupt(where, `a body nests deeper than ${LIMITS.maxJsonDepth}`);
     }
-    return { t: 'entries', from: doc.from as number, ts: doc.ts, texts: BodyTexts.fromBodies(bodies) };
+    return { t: 'entries', from: doc.from as number, ts: doc.ts, texts: BodyTexts.fromBodies(bodies, noJsonForm(where, 'a body')) };
   }
   throw corrupt(where, `unknown record type ${JSON.stringify(doc.t)}`);
 }
@@ -255,6 +256,11 @@ export function checkJournalTail(data: Buffer, start: number, end: number, where
     return; // not a whole line: torn
   }
   throw corrupt(where, 'its last line is whole but the byte after it is not a newline (the file is damaged)');
+}
+
+/** Append wrote every value canonical: one with no JSON form (a number beyond double range) is damage. */
+function noJsonForm(where: string, what: string): (at: string, why: string) => CairnError {
+  return (at, why) => corrupt(where, `${what} cannot be written as JSON${at ? ` at $${at}` : ''} (${why})`);
 }
 
 function corrupt(where: string, why: string): CairnError {

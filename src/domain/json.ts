@@ -12,12 +12,22 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * add exactly one (see {@link canonicalBytes}).
  */
 export function canonicalize(value: unknown): string {
+  return canonicalizeOr(value, notCanonicalizable);
+}
+
+function notCanonicalizable(at: string, why: string): Error {
+  return new CairnError('JSON_NOT_CANONICALIZABLE', `value at $${at} cannot be written as JSON: ${why}`);
+}
+
+/**
+ * {@link canonicalize}, throwing what `fail` makes of a value that has no JSON form: `at` is where in the
+ * value (`.key[0]`, empty for the value itself), `why` what is wrong there.
+ */
+export function canonicalizeOr(value: unknown, fail: (at: string, why: string) => Error): string {
   try {
     return encode(value);
   } catch (err) {
-    if (err instanceof NotJson) {
-      throw new CairnError('JSON_NOT_CANONICALIZABLE', `value at $${err.path.join('')} cannot be written as JSON: ${err.why}`);
-    }
+    if (err instanceof NotJson) throw fail(err.path.join(''), err.why);
     throw err;
   }
 }

@@ -2,9 +2,11 @@ import {
   buildManifest,
   decodeCheckpoint,
   decodeManifest,
+  decodeMetaEvent,
   decodeSegment,
   encodeCheckpoint,
   encodeManifest,
+  encodeMetaEvent,
   encodeSegment,
   LIMITS,
   nextCheckpoint,
@@ -86,6 +88,32 @@ describe('manifests', () => {
     const { bytes } = encodeManifest(manifest);
     const bad = enc(Buffer.from(bytes).toString().replace('"entries":3', '"entries":4'));
     await expectCode(() => decodeManifest(bad, { hash: sha256Hex(bad), origin }), 'ARTIFACT_INVALID');
+  });
+
+  it('refuses stream attributes with no JSON form (a number beyond double range), naming where', async () => {
+    const { bytes } = encodeManifest(buildManifest(origin, stream, { kind: 'log', createdAt: ts, attrs: { a: [1] } }, manifest.segments));
+    const bad = enc(Buffer.from(bytes).toString().replace('"a":[1]', '"a":[1,-1e400]'));
+    const hash = sha256Hex(bad);
+    await expectCode(() => decodeManifest(bad, { hash, origin }), 'ARTIFACT_INVALID');
+    expect(() => decodeManifest(bad, { hash, origin })).toThrow(
+      `manifest ${hash.slice(0, 12)} of ${origin}: header.attrs.a[1]: the number -Infinity has no JSON form (a number beyond the range of a double, such as 1e400, reads as ±Infinity)`,
+    );
+    const future = enc(Buffer.from(bad).toString().replace('"v":1', '"v":2'));
+    await expectCode(() => decodeManifest(future, { hash: sha256Hex(future), origin }), 'VERSION_UNSUPPORTED'); // kept for an upgrade
+  });
+});
+
+describe('metadata events', () => {
+  it('refuse a value with no JSON form (a number beyond double range), unknown ops too, naming where', async () => {
+    const { bytes } = encodeMetaEvent({ hlc: '00001795348800000000.000000', origin, target: { stream: `${origin}~notes` as never }, op: 'frob', field: 'mood', value: { n: 1 } });
+    const bad = enc(Buffer.from(bytes).toString().replace('"n":1', '"n":1e400'));
+    const hash = sha256Hex(bad);
+    await expectCode(() => decodeMetaEvent(bad, { origin, hash }), 'ARTIFACT_INVALID');
+    expect(() => decodeMetaEvent(bad, { origin, hash })).toThrow(
+      `metadata event ${hash.slice(0, 12)} of ${origin}: value.n: the number Infinity has no JSON form (a number beyond the range of a double, such as 1e400, reads as ±Infinity)`,
+    );
+    const future = enc(Buffer.from(bad).toString().replace('"v":1', '"v":2'));
+    await expectCode(() => decodeMetaEvent(future, { origin, hash: sha256Hex(future) }), 'VERSION_UNSUPPORTED'); // kept for an upgrade
   });
 });
 

@@ -49,8 +49,38 @@ describe('entry lines of a received segment', () => {
     }
   });
 
-  it('leaves a body with no JSON form to the projection, as before (a number beyond double range)', () => {
-    expect(agree([line('{"a":1e400}')])).toEqual({ ok: { entries: [{ ordinal: 0, ts: TS, body: { a: Infinity } }], searchTexts: [''] } });
+  it('refuses a body with no JSON form (a number beyond double range) on either path, naming the entry and where', () => {
+    const hint = ' (a number beyond the range of a double, such as 1e400, reads as ±Infinity)';
+    // The canonical line shape (fast path): the line is read, but the body cannot be encoded.
+    expect(fastLine(line('{"a":1e400}', 4), 4)).toMatchObject({ entry: { body: { a: Infinity } }, text: undefined });
+    expect(agree([line('1', 3), line('{"a":1e400}', 4)], 3)).toEqual({
+      code: 'ARTIFACT_INVALID',
+      message: `${WHERE}: entry 4: body.a: the number Infinity has no JSON form${hint}`,
+    });
+    // Another shape (general path), -1e400 nested in an array; the bare body too.
+    expect(agree([`{"ts":"${TS}","ordinal":0,"body":{"x":[1,{"y":-1e400}]}}`])).toEqual({
+      code: 'ARTIFACT_INVALID',
+      message: `${WHERE}: entry 0: body.x[1].y: the number -Infinity has no JSON form${hint}`,
+    });
+    expect(agree([line('-1e400', 2)], 2)).toMatchObject({ code: 'ARTIFACT_INVALID', message: `${WHERE}: entry 2: body: the number -Infinity has no JSON form${hint}` });
+    // Beyond double range but not infinite (1e-400 is 0, 1.7976931348623158e308 rounds to the largest double): fine.
+    expect(agree([line('[1e-400,1.7976931348623158e308]')])).toMatchObject({ ok: { texts: ['[0,1.7976931348623157e+308]'] } });
+  });
+
+  it('a segment with such a body is an invalid artifact that names the segment and the entry', () => {
+    const origin = 'laptop-1a2b3c' as OriginId;
+    const header = `{"from":0,"kind":"segment","origin":"${origin}","stream":"notes","to":2,"v":1}\n`;
+    for (const bad of [line('{"n":1e400}', 1), `{"body":[-1e400],"ts":"${TS}","ordinal":1}`]) {
+      const bytes = new TextEncoder().encode(`${header}${line('{"n":1}', 0)}\n${bad}\n`);
+      const hash = sha256Hex(bytes) as ContentHash;
+      expect(outcome(() => decodeSegment(bytes, { hash, origin }))).toEqual({
+        code: 'ARTIFACT_INVALID',
+        message: expect.stringMatching(new RegExp(`^segment ${hash.slice(0, 12)} of ${origin}: entry 1: body(\\.n|\\[0\\]): the number -?Infinity has no JSON form`)),
+      });
+    }
+    // A segment of a future version is not judged by this version's rules: stored and relayed, not imported.
+    const future = new TextEncoder().encode(`${header.replace('"v":1', '"v":2')}${line('{"n":1}', 0)}\n${line('{"n":1e400}', 1)}\n`);
+    expect(outcome(() => decodeSegment(future, { hash: sha256Hex(future) as ContentHash, origin }))).toMatchObject({ code: 'VERSION_UNSUPPORTED' });
   });
 
   it('sends every line of another shape through the general path, with the same result or error', () => {

@@ -150,4 +150,13 @@ describe('journal lines written before ADR 0014 (no checksum)', () => {
     await expectCode(() => read('{"bodies":[1],"from":0,"t":"entries"'), 'STORE_CORRUPT');
     await expectCode(() => read(`{"bodies":[${'['.repeat(70)}${']'.repeat(70)}],"from":0,"t":"entries","ts":"${ts}"}`), 'STORE_CORRUPT');
   });
+
+  it('refuse a value with no JSON form (a number beyond double range, never written by append) as STORE_CORRUPT', async () => {
+    const entries = `{"bodies":[1,{"a":[1e400]}],"from":0,"t":"entries","ts":"${ts}"}`;
+    await expectCode(() => read(entries), 'STORE_CORRUPT');
+    expect(() => read(entries)).toThrow('journal under test: a body cannot be written as JSON at $.a[0] (the number Infinity has no JSON form)');
+    const header = `{"header":{"attrs":{"x":-1e400},"createdAt":"${ts}","kind":"log"},"t":"header"}`;
+    await expectCode(() => read(header), 'STORE_CORRUPT');
+    expect(() => read(header)).toThrow('journal under test: the stream attributes cannot be written as JSON at $.x (the number -Infinity has no JSON form)');
+  });
 });

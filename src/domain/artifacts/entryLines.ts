@@ -1,17 +1,16 @@
-import { isCairnError } from '../errors';
-import { canonicalize, jsonDepthExceeds, type Json } from '../json';
+import { canonicalizeOr, jsonDepthExceeds, type Json } from '../json';
 import { LIMITS } from '../limits';
 import { scanCanonical } from '../canonicalText';
 import { searchText } from '../searchText';
 import { isIsoUtc } from '../time';
 import { parseEntry, type Entry } from './entry';
-import { invalidArtifact } from './format';
+import { invalidArtifact, noJsonForm } from './format';
 
 /** A segment's entry lines, decoded and checked, with what the read model stores for each. */
 export interface DecodedEntries {
   readonly entries: Entry[];
-  /** Each body's canonical JSON text; absent when some body has none (the projection then reports it). */
-  readonly texts?: string[];
+  /** Each body's canonical JSON text. */
+  readonly texts: string[];
   /** Each entry's {@link searchText}. */
   readonly searchTexts: string[];
 }
@@ -19,7 +18,9 @@ export interface DecodedEntries {
 /**
  * Decode entry lines (without their newlines) whose first ordinal is `from`. The result is the same for
  * every input as parsing each whole line, checking it with {@link parseEntry} and deriving the texts from
- * the parsed body; errors are the same too (ADR 0013).
+ * the parsed body; errors are the same too (ADR 0013). A body whose value has no JSON form (a number beyond
+ * double range parses to ±Infinity) makes the segment invalid, on either path: ARTIFACT_INVALID naming the
+ * entry and where in its body.
  *
  * A line of the canonical shape `{"body":BODY,"ordinal":N,"ts":"TS"}` is read without re-encoding BODY: the
  * body's canonical text is BODY itself whenever BODY is canonical (checked without encoding, see
@@ -30,7 +31,6 @@ export function decodeEntryLines(lines: readonly string[], from: number, where: 
   const texts: string[] = new Array(lines.length);
   const searchTexts: string[] = new Array(lines.length);
   const times = new TsCache();
-  let allTexts = true;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const ordinal = from + i;
@@ -47,11 +47,9 @@ export function decodeEntryLines(lines: readonly string[], from: number, where: 
       entries[i] = entry;
       searchTexts[i] = searchText(entry.body);
     }
-    const text = canonicalOrUndefined(entries[i]!.body);
-    if (text === undefined) allTexts = false;
-    else texts[i] = text;
+    texts[i] = bodyText(entries[i]!.body, ordinal, where);
   }
-  return allTexts ? { entries, texts, searchTexts } : { entries, searchTexts };
+  return { entries, texts, searchTexts };
 }
 
 /** The general path: the whole line parsed, then checked as an entry. */
@@ -65,14 +63,12 @@ function slowLine(line: string, ordinal: number, lineNo: number, where: string):
   return parseEntry(doc, ordinal, where);
 }
 
-/** A body with no JSON form (a number beyond double range parses to Infinity) has no text. */
-function canonicalOrUndefined(body: Json): string | undefined {
-  try {
-    return canonicalize(body);
-  } catch (err) {
-    if (isCairnError(err, 'JSON_NOT_CANONICALIZABLE')) return undefined;
-    throw err;
-  }
+/**
+ * A body's canonical text. A body with no JSON form cannot be stored, nor be the same on every replica: the
+ * segment is damage (a faulty or hostile writer; cairn's own writer never writes one), ARTIFACT_INVALID.
+ */
+function bodyText(body: Json, ordinal: number, where: string): string {
+  return canonicalizeOr(body, (at, why) => noJsonForm(where, `entry ${ordinal}: body`, at, why));
 }
 
 const PREFIX = '{"body":';

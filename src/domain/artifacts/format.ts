@@ -8,6 +8,17 @@ export function invalidArtifact(where: string, why: string): CairnError {
   return new CairnError('ARTIFACT_INVALID', `${where}: ${why}`);
 }
 
+/**
+ * The error for `canonicalizeOr` on a value read from an artifact (`what` names it: `body`, `value`; `at` and
+ * `why` from canonicalizeOr): a value with no JSON form cannot be stored, nor be the same on every replica, so
+ * the artifact is invalid. Only a number beyond double range gets there (JSON.parse reads it as ±Infinity);
+ * cairn never writes one.
+ */
+export function noJsonForm(where: string, what: string, at: string, why: string): CairnError {
+  const hint = why.includes('Infinity') ? ' (a number beyond the range of a double, such as 1e400, reads as ±Infinity)' : '';
+  return invalidArtifact(where, `${what}${at}: ${why}${hint}`);
+}
+
 /** Decode one JSON document as received (UTF-8, one trailing newline). Does not re-encode. */
 export function parseJsonDocument(bytes: Uint8Array, where: string): Record<string, unknown> {
   let text: string;

@@ -1,9 +1,9 @@
 import { CairnError } from '../errors';
 import { isContentHash, sha256Hex, type ContentHash } from '../hash';
 import { isStreamId, type OriginId, type StreamId } from '../ids';
-import { canonicalBytes, isJsonObject, type JsonObject } from '../json';
+import { canonicalBytes, canonicalizeOr, isJsonObject, type JsonObject } from '../json';
 import { isIsoUtc } from '../time';
-import { checkVersionAndKind, FORMAT_VERSION, invalidArtifact, parseJsonDocument, requireNonNegativeInt } from './format';
+import { checkVersionAndKind, FORMAT_VERSION, invalidArtifact, noJsonForm, parseJsonDocument, requireNonNegativeInt } from './format';
 
 /** A stream's header: fixed when the stream is created. */
 export interface StreamHeader {
@@ -75,6 +75,7 @@ export function decodeManifest(bytes: Uint8Array, expect: { hash: ContentHash; o
   if (!isJsonObject(header) || typeof header.kind !== 'string' || !isIsoUtc(header.createdAt) || !isJsonObject(header.attrs)) {
     throw invalidArtifact(where, 'bad stream header');
   }
+  canonicalizeOr(header.attrs, (at, why) => noJsonForm(where, 'header.attrs', at, why)); // the read model stores them canonical
   const entries = requireNonNegativeInt(doc, 'entries', where);
   if (!Array.isArray(doc.segments)) throw invalidArtifact(where, '"segments" must be a list');
   let next = 0;

@@ -2,9 +2,9 @@ import { CairnError } from '../errors';
 import { compareHlc, isHlcText, parseHlc } from '../hlc';
 import { sha256Hex, isContentHash, type ContentHash } from '../hash';
 import { isOriginId, parseGlobalId, type GlobalId, type OriginId } from '../ids';
-import { canonicalBytes, canonicalize, isJsonObject, jsonDepthExceeds, type Json } from '../json';
+import { canonicalBytes, canonicalize, canonicalizeOr, isJsonObject, jsonDepthExceeds, type Json } from '../json';
 import { LIMITS } from '../limits';
-import { checkKind, checkVersion, FORMAT_VERSION, parseJsonDocument } from './format';
+import { checkKind, checkVersion, FORMAT_VERSION, noJsonForm, parseJsonDocument } from './format';
 
 /**
  * One edit of one metadata field, by any origin: `meta/<hlc>-<hash>.json`, canonical JSON
@@ -110,6 +110,7 @@ export function decodeMetaEvent(bytes: Uint8Array, expect: { origin: OriginId; h
   if (typeof doc.field !== 'string' || !/^[a-z][A-Za-z0-9_.-]{0,63}$/.test(doc.field)) throw invalid(where, `bad field ${JSON.stringify(doc.field)}`);
   const target = parseTarget(doc.target, where);
   if (!('value' in doc) || jsonDepthExceeds(doc.value, LIMITS.maxJsonDepth)) throw invalid(where, 'bad value');
+  canonicalizeOr(doc.value, (at, why) => noJsonForm(where, 'value', at, why)); // the read model stores it canonical, unknown ops too
   if (doc.base !== undefined && !isContentHash(doc.base)) throw invalid(where, `bad base ${JSON.stringify(doc.base)}`);
   if (doc.prev !== undefined && (typeof doc.prev !== 'string' || !parseMetaStem(doc.prev) || doc.prev >= `${doc.hlc}-`)) {
     throw invalid(where, `bad prev ${JSON.stringify(doc.prev)} (it must name an earlier event)`);

@@ -31,10 +31,10 @@ export interface EncodedSegment {
 export interface DecodedSegment {
   readonly header: SegmentHeader;
   readonly entries: readonly Entry[];
-  /** Each body's canonical JSON text, in order (absent when a body has none). */
-  readonly texts?: readonly string[];
+  /** Each body's canonical JSON text, in order. */
+  readonly texts: readonly string[];
   /** Each entry's search text, in order. */
-  readonly searchTexts?: readonly string[];
+  readonly searchTexts: readonly string[];
 }
 
 /** The header line of a segment (with its newline). */
@@ -73,7 +73,10 @@ export interface SegmentExpectation {
   readonly to?: number;
 }
 
-/** Verify and decode a segment's canonical bytes: hash, header, origin, dense ordinals, entry shapes. */
+/**
+ * Verify and decode a segment's canonical bytes: hash, header, origin, dense ordinals, entry shapes, and that
+ * every body has a JSON form (see {@link decodeEntryLines}).
+ */
 export function decodeSegment(bytes: Uint8Array, expect: SegmentExpectation): DecodedSegment {
   const where = `segment ${expect.hash.slice(0, 12)} of ${expect.origin}`;
   const { header, text } = segmentEnvelope(bytes, expect, where, true);
