@@ -39,6 +39,8 @@ export interface StoredEntries {
 export type StoredJournalRecord = JournalHeader | StoredEntries;
 
 const OPEN = Buffer.from('{"bodies":[', 'latin1');
+/** How a header line begins: its checksum is its first key (canonical keys sort crc < header < t). */
+const HEADER_OPEN = Buffer.from('{"crc":', 'latin1');
 /** Where the bodies end and the checksum begins: the last `],"crc":` of a line (nothing after it has one). */
 const CRC_KEY = Buffer.from('],"crc":', 'latin1');
 
@@ -46,7 +48,9 @@ const CRC_KEY = Buffer.from('],"crc":', 'latin1');
  * One journal line (with its newline). An entries line is the canonical JSON of
  * `{bodies, crc, from, lens, t, ts}`: `lens` are the bodies' UTF-8 byte lengths, so a reader finds each body's
  * canonical text without parsing it, and `crc` is the CRC-32 of the line's bytes without its own digits and
- * the newline, so a damaged line is found before any of its texts is trusted (ADR 0014).
+ * the newline, so a damaged line is found before any of its texts is trusted (ADR 0014). A header line is the
+ * canonical JSON of `{crc, header, t}`, its `crc` the same checksum: the header is sealed into the stream's
+ * first manifest, so a damaged one must be found as surely as a damaged body.
  */
 export function journalLine(record: JournalRecord): string {
   return journalBytes([record]).toString('utf8');
@@ -57,7 +61,7 @@ export function journalLine(record: JournalRecord): string {
  * once, straight into the buffer, which gives its length.
  */
 export function journalBytes(records: readonly JournalRecord[]): Buffer {
-  const parts = records.map((r) => (r.t === 'header' ? `${canonicalize(r)}\n` : (r.texts ?? r.bodies.map((body) => canonicalize(body)))));
+  const parts = records.map((r) => (r.t === 'header' ? headerLine(r) : (r.texts ?? r.bodies.map((body) => canonicalize(body)))));
   // A UTF-16 unit is at most 3 UTF-8 bytes; a line's own overhead is bounded by its tail (written as UTF-8 below).
   let capacity = 0;
   parts.forEach((p, k) => {
@@ -96,6 +100,12 @@ export function journalBytes(records: readonly JournalRecord[]): Buffer {
 
 type EntriesRecord = Extract<JournalRecord, { t: 'entries' }>;
 
+/** `{"crc":…,"header":…,"t":"header"}` and its newline. */
+function headerLine(record: JournalHeader): string {
+  const rest = `,"header":${canonicalize(record.header)},"t":"header"}`;
+  return `${HEADER_OPEN.toString('latin1')}${crc32(rest, crc32(HEADER_OPEN))}${rest}\n`;
+}
+
 /** What follows an entries line's checksum: `,"from":…,"lens":[…],"t":"entries","ts":…}`. */
 function tailOf(record: EntriesRecord, lens: string): string {
   return `,"from":${record.from},"lens":[${lens}],"t":"entries","ts":${JSON.stringify(record.ts)}}`;
@@ -107,6 +117,9 @@ function tailOf(record: EntriesRecord, lens: string): string {
  * encoded again, as export always did. A line that does not verify is STORE_CORRUPT.
  */
 export function readJournalLine(data: Buffer, start: number, end: number, where: string): StoredJournalRecord {
+  if (end - start > HEADER_OPEN.length && data.compare(HEADER_OPEN, 0, HEADER_OPEN.length, start, start + HEADER_OPEN.length) === 0) {
+    return readCheckedHeader(data, start, end, where);
+  }
   if (end - start > OPEN.length && data.compare(OPEN, 0, OPEN.length, start, start + OPEN.length) === 0) {
     const at = data.subarray(start, end).lastIndexOf(CRC_KEY);
     const checked = at >= OPEN.length ? readChecked(data, start, start + at, end, where) : null;
@@ -169,7 +182,42 @@ function readChecked(data: Buffer, start: number, bodiesEnd: number, end: number
   return { t: 'entries', from: from as number, ts, texts };
 }
 
-/** A header line, or an entries line written before ADR 0014 (no checksum): parsed, its bodies encoded again. */
+/**
+ * A header line with a checksum (`{"crc":` begins no other line): verified, then parsed. Every failure is
+ * STORE_CORRUPT; a damaged `{"crc":` reads as an older line, which refuses the key it became.
+ */
+function readCheckedHeader(data: Buffer, start: number, end: number, where: string): JournalHeader {
+  const from = start + HEADER_OPEN.length;
+  let at = from;
+  while (at < end && data[at]! >= 0x30 && data[at]! <= 0x39) at++;
+  const digits = data.toString('latin1', from, at);
+  if (!/^(?:0|[1-9][0-9]{0,9})$/.test(digits) || data[at] !== 0x2c) throw corrupt(where, 'bad stream header checksum');
+  if (crc32(data.subarray(at, end), crc32(data.subarray(start, from))) !== Number(digits)) {
+    throw corrupt(where, 'the checksum does not match (the line is damaged)');
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(`{${fromUtf8(data.subarray(at + 1, end))}`);
+  } catch {
+    throw corrupt(where, 'not JSON');
+  }
+  if (!isJsonObject(doc) || doc.t !== 'header') throw corrupt(where, 'bad stream header');
+  return headerOf(doc, where);
+}
+
+/** The header of a parsed header line, whose only keys may be `header` and `t` (a checksummed line's are verified). */
+function headerOf(doc: Record<string, unknown>, where: string): JournalHeader {
+  const h = doc.header;
+  // A key no writer wrote: a checksummed line whose `crc` key was damaged, so it did not read as one.
+  const unknown = Object.keys(doc).some((k) => k !== 'header' && k !== 't');
+  if (unknown || !isJsonObject(h) || typeof h.kind !== 'string' || !isIsoUtc(h.createdAt) || !isJsonObject(h.attrs)) {
+    throw corrupt(where, 'bad stream header');
+  }
+  canonicalizeOr(h.attrs, noJsonForm(where, 'the stream attributes'));
+  return { t: 'header', header: { kind: h.kind, createdAt: h.createdAt, attrs: h.attrs as JsonObject } };
+}
+
+/** A header line or an entries line written before ADR 0014 (no checksum): parsed, its bodies encoded again. */
 function readUnchecked(line: string, where: string): StoredJournalRecord {
   let doc: unknown;
   try {
@@ -178,14 +226,7 @@ function readUnchecked(line: string, where: string): StoredJournalRecord {
     throw corrupt(where, 'not JSON');
   }
   if (!isJsonObject(doc)) throw corrupt(where, 'not an object');
-  if (doc.t === 'header') {
-    const h = doc.header;
-    if (!isJsonObject(h) || typeof h.kind !== 'string' || !isIsoUtc(h.createdAt) || !isJsonObject(h.attrs)) {
-      throw corrupt(where, 'bad stream header');
-    }
-    canonicalizeOr(h.attrs, noJsonForm(where, 'the stream attributes'));
-    return { t: 'header', header: { kind: h.kind, createdAt: h.createdAt, attrs: h.attrs as JsonObject } };
-  }
+  if (doc.t === 'header') return headerOf(doc, where);
   if (doc.t === 'entries') {
     if (!Number.isSafeInteger(doc.from) || (doc.from as number) < 0 || !isIsoUtc(doc.ts) || !Array.isArray(doc.bodies)) {
       throw corrupt(where, 'bad entries record');
@@ -199,6 +240,22 @@ function readUnchecked(line: string, where: string): StoredJournalRecord {
     return { t: 'entries', from: doc.from as number, ts: doc.ts, texts: BodyTexts.fromBodies(bodies, noJsonForm(where, 'a body')) };
   }
   throw corrupt(where, `unknown record type ${JSON.stringify(doc.t)}`);
+}
+
+/**
+ * Check the bytes after a journal's last newline, `data[start, end)`, which a reader drops as a torn write:
+ * STORE_CORRUPT when they are a whole line and one more byte. A torn write leaves a prefix of what it wrote,
+ * and it writes a newline after every whole line, so such a tail is an acknowledged line whose newline was
+ * damaged: dropping it (and cutting it off before the next append) would lose that line without a word.
+ */
+export function checkJournalTail(data: Buffer, start: number, end: number, where: string): void {
+  if (end - start < 2) return;
+  try {
+    readJournalLine(data, start, end - 1, where);
+  } catch {
+    return; // not a whole line: torn
+  }
+  throw corrupt(where, 'its last line is whole but the byte after it is not a newline (the file is damaged)');
 }
 
 /** Append wrote every value canonical: one with no JSON form (a number beyond double range) is damage. */

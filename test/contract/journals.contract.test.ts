@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { JournalRecord, StoredJournalRecord, StreamId } from '../../src/domain';
+import { journalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../src/domain';
 import { FileJournal } from '../../src/plugins/file-store';
 import { decodeName, encodeName } from '../../src/plugins/file-store/FileJournal';
 
@@ -40,6 +40,36 @@ describe('FileJournal crash behaviour', () => {
     await journal.append('s' as StreamId, [batch]);
     fs.appendFileSync(path.join(dir, S_FILE), '{"t":"entries","from":2,"bodiez":[]}\n');
     await expectCode(journal.read('s' as StreamId), 'STORE_CORRUPT');
+  });
+
+  it('refuses a last line whose newline byte changed (a whole acknowledged line, never a torn one) and does not cut it', async () => {
+    for (const value of [0x20, 0x0b, 0x00, 0x7d, 0x8a]) {
+      const dir = tmp();
+      const journal = new FileJournal(dir);
+      await journal.append('s' as StreamId, [batch]);
+      await journal.append('s' as StreamId, [{ ...batch, from: 2, bodies: ['acknowledged'] }]);
+      const file = path.join(dir, S_FILE);
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length - 1] = value; // a torn write leaves a prefix: after a whole line comes its newline
+      fs.writeFileSync(file, bytes);
+      await expectCode(journal.read('s' as StreamId), 'STORE_CORRUPT');
+      await expectCode(journal.append('s' as StreamId, [{ ...batch, from: 3, bodies: ['next'] }]), 'STORE_CORRUPT');
+      expect(fs.readFileSync(file)).toEqual(bytes);
+    }
+  });
+
+  it('still drops a torn last line that lacks only its newline, or its last bytes', async () => {
+    const dir = tmp();
+    const journal = new FileJournal(dir);
+    await journal.append('s' as StreamId, [batch]);
+    const line = journalLine({ ...batch, from: 2, bodies: ['never acknowledged'] });
+    const file = path.join(dir, S_FILE);
+    for (const torn of [line.slice(0, -1), line.slice(0, -2), line.slice(0, 1)]) {
+      const whole = fs.readFileSync(file);
+      fs.appendFileSync(file, torn);
+      expect(plain(await journal.read('s' as StreamId))).toEqual([batch]);
+      fs.writeFileSync(file, whole);
+    }
   });
 
   it('reads ignore a torn tail without cutting it (only an append repairs)', async () => {

@@ -84,6 +84,29 @@ describe('export', () => {
     reopened.close();
   });
 
+  it('drains a journal left with only a stream header (an append torn after it), and an append after that stays readable', async () => {
+    // Given a stream whose first append was torn after its header line (the crash left no entries)
+    const home = tempHome();
+    const first = await openCairn({ home, clock: steppingClock() });
+    await first.append('a', [{ v: 0 }], { kind: 'notes' });
+    first.close();
+    const journalFile = path.join(home, 'journal', `${encodeName('a')}.ndjson`);
+    const [header, entries] = fs.readFileSync(journalFile, 'utf8').split('\n');
+    fs.writeFileSync(journalFile, `${header}\n${entries!.slice(0, 20)}`);
+    fs.rmSync(path.join(home, 'cairn.db')); // the read model never saw the torn append
+    // When one long-lived instance exports (draining that journal), then appends to the stream
+    const cairn = await openCairn({ home, clock: steppingClock() });
+    expect(await cairn.export()).toMatchObject({ checkpoint: null });
+    expect(await cairn.append('a', [{ v: 1 }], { kind: 'notes' })).toMatchObject({ lastOrdinal: 0 });
+    // Then the acknowledged entry is exported under its header, and a fresh process reads the store
+    expect(await cairn.export()).toMatchObject({ checkpoint: 1, segments: 1 });
+    cairn.close();
+    const reopened = await openCairn({ home, clock: steppingClock() });
+    expect(reopened.streams().map((s) => [s.kind, s.entries])).toEqual([['notes', 1]]);
+    expect(reopened.show('a').entries.map((e) => e.body)).toEqual([{ v: 1 }]);
+    reopened.close();
+  });
+
   it('stores blobs first and refuses entries that reference a blob it does not have', async () => {
     const home = tempHome();
     const cairn = await openCairn({ home, clock: steppingClock() });

@@ -157,6 +157,34 @@ describe('after an operation stopped part-way, the next one first catches the re
   });
 });
 
+describe('a lock lost between an export\'s checkpoint and its journal removal', () => {
+  it('removes no journal: an append by the next holder in between is exported, nothing lost or doubled', async () => {
+    // Given an instance with entries pending, whose lease runs out as its export publishes the checkpoint
+    const time = new ManualTime(Date.now());
+    const home = tempHome('desk', 1);
+    const lockOptions = { dir: path.join(home, 'lock'), ttlMs: TTL };
+    const a = await openCairn({ home, clock: steppingClock(), lockClock: time.clock(), lockOptions });
+    await a.append('s', [1, 2, 3]);
+    const sub = a.events$.subscribe((e) => {
+      if (e.type === 'CheckpointAccepted') time.jump(TTL); // the last event before the journals are removed
+    });
+    await expectCode(a.export(), 'LOCK_LOST');
+    sub.unsubscribe();
+    expect(fs.existsSync(path.join(home, 'journal', `${encodeName('s')}.ndjson`))).toBe(true);
+
+    // When another instance takes the lock over and appends to the same stream, then exports
+    const b = await openCairn({ home, clock: steppingClock(Date.parse('2026-11-23T00:00:00.000Z')), lockClock: time.clock(), lockOptions });
+    expect(await b.append('s', [4])).toMatchObject({ lastOrdinal: 3 });
+    a.close();
+    expect(await b.export()).toMatchObject({ checkpoint: 2, segments: 1 });
+
+    // Then every acknowledged entry is sealed once, and nothing is pending
+    expect(b.show('s').entries.map((e) => [e.ordinal, e.body])).toEqual([[0, 1], [1, 2], [2, 3], [3, 4]]);
+    expect((await b.status()).pending).toBe(0);
+    b.close();
+  });
+});
+
 describe('reads outside a mutation are not fenced by the mutation that happens to run', () => {
   afterEach(() => {
     gate = null;

@@ -214,6 +214,19 @@ describe('regression: journal corruption', () => {
     }
     expect(error).toMatchObject({ code: 'STORE_CORRUPT' });
   });
+
+  it('a damaged stream header line that still parses is an error, never sealed into a manifest and replicated', async () => {
+    const home = tempHome();
+    const c = await openCairn({ home, clock: steppingClock() });
+    await c.append('s', [{ v: 1 }], { kind: 'notes', attrs: { owner: 'ann' } });
+    const journal = path.join(home, 'journal', `${encodeName('s')}.ndjson`);
+    const bytes = fs.readFileSync(journal);
+    bytes[bytes.indexOf('"ann"') + 1] = 'b'.charCodeAt(0); // owner "ann" -> "bnn": a valid header still
+    fs.writeFileSync(journal, bytes);
+    await expect(c.export()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    c.close();
+    expect(fs.existsSync(path.join(home, 'artifacts', c.origin, 'manifests'))).toBe(false);
+  });
 });
 
 describe('regression: segment header size is budgeted', () => {

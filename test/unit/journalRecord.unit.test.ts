@@ -102,6 +102,33 @@ describe('journal lines with body lengths and a checksum (ADR 0014)', () => {
   });
 });
 
+describe('header lines with a checksum', () => {
+  const header: JournalRecord = { t: 'header', header: { kind: 'log', createdAt: ts, attrs: { a: 'b', '東': [1, null] } } };
+
+  it('read back as the header', () => {
+    expect(read(journalLine(header))).toEqual(header);
+  });
+
+  it('refuse every changed byte as STORE_CORRUPT: a damaged header is never sealed into a manifest', () => {
+    // kind "log" -> "lng", createdAt 2026 -> 2027, attrs "b" -> "c": each still parses as a valid header
+    const bytes = Buffer.from(journalLine(header).slice(0, -1), 'utf8');
+    for (let at = 0; at < bytes.length; at++) {
+      for (const value of new Set([bytes[at]! ^ 0x01, bytes[at]! ^ 0x20, 0x20, 0x22, 0x2c, 0x7d, 0x31, 0xff])) {
+        if (value === bytes[at]) continue;
+        const damaged = Buffer.from(bytes);
+        damaged[at] = value;
+        let outcome: unknown;
+        try {
+          outcome = read(damaged);
+        } catch (err) {
+          outcome = (err as { code?: string }).code;
+        }
+        expect([at, value, outcome]).toEqual([at, value, 'STORE_CORRUPT']);
+      }
+    }
+  });
+});
+
 describe('journal lines written before ADR 0014 (no checksum)', () => {
   it('are read, each body encoded again as canonical JSON', () => {
     const bodies = [{ z: 1, a: [1], crc: 2 }, { lens: [3] }, '],"crc":1,'];
@@ -109,6 +136,12 @@ describe('journal lines written before ADR 0014 (no checksum)', () => {
     // in any key order and spacing, as long as it parses
     const loose = `{ "ts": "${ts}", "t": "entries", "from": 3, "bodies": [ {"z":1, "a":[1], "crc":2}, {"lens":[3]}, "],\\"crc\\":1," ] }`;
     expect(texts(read(loose))).toEqual(bodies.map((b) => canonicalize(b)));
+  });
+
+  it('read header lines without a checksum, and refuse one with a key no writer wrote (a damaged checksum key)', async () => {
+    const header = { t: 'header', header: { attrs: { x: 1 }, createdAt: ts, kind: 'log' } };
+    expect(read(`${canonicalize(header)}\n`)).toEqual(header);
+    await expectCode(() => read(canonicalize({ ...header, crd: 1 })), 'STORE_CORRUPT');
   });
 
   it('still refuse what they always refused', async () => {

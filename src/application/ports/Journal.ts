@@ -6,7 +6,8 @@ export interface Journal {
   append(stream: StreamId, records: readonly JournalRecord[]): Promise<void>;
   /**
    * All complete records of a stream, their bodies as canonical texts (parsed when asked). A torn last record
-   * (a crash mid-append) is dropped and cut off; a damaged one is STORE_CORRUPT.
+   * (a crash mid-append) is dropped, and cut off by the next append; a damaged one is STORE_CORRUPT, and so is
+   * a whole last record whose end was damaged (a torn write leaves only a prefix of what it wrote).
    */
   read(stream: StreamId): Promise<StoredJournalRecord[]>;
   /** Streams that have a journal. */

@@ -68,6 +68,15 @@ export class LocalStreams {
     this.streams.clear();
   }
 
+  /**
+   * Forget what was read of these streams (their journals were just removed): a state read from a journal that
+   * held only a stream header (an append torn after it) would otherwise keep that header, and the next append
+   * would write entries without one.
+   */
+  forget(streams: readonly StreamId[]): void {
+    for (const stream of streams) this.streams.delete(stream);
+  }
+
   /** Record entries that were just appended durably, so the next load needs no journal read. */
   noteAppended(stream: StreamId, header: StreamHeader, from: number, count: number): void {
     const state = this.streams.get(stream);

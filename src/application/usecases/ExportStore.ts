@@ -116,7 +116,11 @@ export class ExportStore {
       for (const [id, hash] of batch.changed) streams.set(id, hash);
       batch.current = { seq: checkpoint.seq, hash: encoded.hash, publishedAt: checkpoint.publishedAt, streams };
     }
-    await this.journal.remove(batch.drained);
+    try {
+      await this.journal.remove(batch.drained);
+    } finally {
+      this.streams.forget(batch.drained); // even if only some were removed
+    }
     batch.events = [];
     batch.changed.clear();
     batch.drained = [];

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Journal } from '../../application/ports';
-import { CairnError, isStreamId, journalBytes, journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
+import { CairnError, checkJournalTail, isStreamId, journalBytes, journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
 import { ensureDir, fsyncDir, isNotFound, tempName } from './fsSync';
 
 const SUFFIX = '.ndjson';
@@ -10,7 +10,8 @@ const SUFFIX = '.ndjson';
  * The journal as one NDJSON file per stream. An append is one `write` of whole lines followed by fsync, so a
  * crash can leave at most a torn last line without its newline: reads ignore it, and the next append cuts it
  * off (that append never returned). A complete line that does not parse is corruption, never "torn":
- * canonical JSON has no raw newlines, so only a finished write ends in one.
+ * canonical JSON has no raw newlines, so only a finished write ends in one. So is a tail that is a whole line
+ * and one more byte: a torn write leaves a prefix, and the byte after a whole line is its newline.
  * File names are the stream id in base32 (lower case, no padding): case-insensitive file systems cannot merge
  * two streams, no name starts with a dot, and a 128-byte id stays under the 255-byte name limit.
  */
@@ -23,7 +24,7 @@ export class FileJournal implements Journal {
     const data = journalBytes(records);
     ensureDir(this.dir);
     const existed = fs.existsSync(file);
-    if (existed) this.repairTail(file);
+    if (existed) this.repairTail(stream, file);
     const fd = fs.openSync(file, 'a', 0o644);
     const size = fs.fstatSync(fd).size;
     try {
@@ -57,9 +58,11 @@ export class FileJournal implements Journal {
     // these bytes (ADR 0014). What follows the last newline is a torn tail that the next append cuts off.
     // Decoding is strict: a damaged byte is corruption, never a replacement character sealed in its place.
     const records: StoredJournalRecord[] = [];
-    for (let start = 0, nl = data.indexOf(0x0a); nl >= 0; start = nl + 1, nl = data.indexOf(0x0a, start)) {
-      records.push(readJournalLine(data, start, nl, `of stream ${stream} (${path.basename(file)} line ${records.length + 1})`));
+    let start = 0;
+    for (let nl = data.indexOf(0x0a); nl >= 0; start = nl + 1, nl = data.indexOf(0x0a, start)) {
+      records.push(readJournalLine(data, start, nl, this.where(stream, records.length + 1)));
     }
+    checkJournalTail(data, start, data.length, this.where(stream, records.length + 1));
     return records;
   }
 
@@ -116,13 +119,20 @@ export class FileJournal implements Journal {
     if (removed) fsyncDir(this.dir); // one directory fsync for all of them
   }
 
+  private where(stream: StreamId, line: number): string {
+    return `of stream ${stream} (${encodeName(stream)}${SUFFIX} line ${line})`;
+  }
+
   private fileOf(stream: StreamId): string {
     if (!isStreamId(stream)) throw new CairnError('STREAM_ID_INVALID', `stream id ${JSON.stringify(stream)} is invalid`);
     return path.join(this.dir, encodeName(stream) + SUFFIX);
   }
 
-  /** Cut a torn last line before appending after it. Reads only the last byte when the file is whole. */
-  private repairTail(file: string): void {
+  /**
+   * Cut a torn last line before appending after it (never a whole line whose newline was damaged, see
+   * `checkJournalTail`). Reads only the last byte when the file is whole.
+   */
+  private repairTail(stream: StreamId, file: string): void {
     const fd = fs.openSync(file, 'r');
     let whole = true;
     try {
@@ -136,8 +146,12 @@ export class FileJournal implements Journal {
       fs.closeSync(fd);
     }
     if (!whole) {
-      const text = fs.readFileSync(file);
-      this.truncate(file, text.lastIndexOf(0x0a) + 1);
+      const data = fs.readFileSync(file);
+      const cut = data.lastIndexOf(0x0a) + 1;
+      let lines = 0;
+      for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, nl + 1)) lines++;
+      checkJournalTail(data, cut, data.length, this.where(stream, lines + 1));
+      this.truncate(file, cut);
     }
   }
 
