@@ -63,6 +63,39 @@ describe('WalCheckpointer', () => {
     db.close();
   });
 
+  it('stop() returns with the worker\'s connection closed: a database recreated at the same path keeps its WAL', async () => {
+    const { file, db } = walDatabase(10);
+    const checkpointer = new WalCheckpointer(file, { startBytes: 0 });
+    checkpointer.committed();
+    await until(() => checkpointer.attempts >= 1); // the worker has its connection, and is idle
+    // ~64 MB the worker is not told about (the backstop's worth), then this connection closes first: the
+    // worker's connection is the last one, and SQLite checkpoints and deletes the WAL when that one closes.
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 64_000; i++) insert.run(`${i} ${'x'.repeat(1000)}`);
+    })();
+    db.close();
+    const before = fs.statSync(file).size;
+    const exited = checkpointer.stop();
+    // What `reset` does next: the old database goes, a new one is created at the same path and committed to.
+    while (fs.statSync(file).size === before) await new Promise((r) => setImmediate(r));
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    const fresh = new Database(file);
+    fresh.pragma('journal_mode = WAL');
+    fresh.exec('CREATE TABLE u (v TEXT NOT NULL)');
+    fresh.prepare('INSERT INTO u (v) VALUES (?)').run('committed');
+    await exited;
+    // The old worker deleted nothing of the new database: its WAL is there, and another connection reads the row.
+    expect(fs.existsSync(`${file}-wal`)).toBe(true);
+    const other = new Database(file);
+    try {
+      expect(other.prepare('SELECT v FROM u').all()).toEqual([{ v: 'committed' }]);
+    } finally {
+      other.close();
+      fresh.close();
+    }
+  });
+
   it('the read model keeps answering while the worker checkpoints, and a rebuild replaces the database under it', async () => {
     const home = tempHome('desk', 1);
     const cairn = await openCairn({ home, clock: steppingClock() });
