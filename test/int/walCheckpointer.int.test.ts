@@ -63,6 +63,18 @@ describe('WalCheckpointer', () => {
     db.close();
   });
 
+  it('a worker whose checkpoint fails (not busy: an error, such as a full disk) turns itself off instead of retrying forever', async () => {
+    const file = path.join(tempDir(), 'db.sqlite');
+    fs.writeFileSync(file, Buffer.alloc(8192, 7)); // opens, but every checkpoint fails: not a database
+    fs.writeFileSync(`${file}-wal`, Buffer.alloc(16));
+    const checkpointer = new WalCheckpointer(file, { startBytes: 0 });
+    checkpointer.committed();
+    await until(() => !checkpointer.running);
+    expect(checkpointer.attempts).toBe(1);
+    checkpointer.committed(); // stays off
+    expect(checkpointer.running).toBe(false);
+  });
+
   it('stop() returns with the worker\'s connection closed: a database recreated at the same path keeps its WAL', async () => {
     const { file, db } = walDatabase(10);
     const checkpointer = new WalCheckpointer(file, { startBytes: 0 });

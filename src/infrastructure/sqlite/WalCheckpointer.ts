@@ -28,6 +28,10 @@ function close() {
   Atomics.store(state, CONNECTION, CLOSED);
   Atomics.notify(state, CONNECTION);
 }
+function fail(err) {
+  close();
+  parentPort.postMessage({ type: 'failed', message: String(err && err.message) });
+}
 function open() {
   if (db) return true;
   if (Atomics.compareExchange(state, CONNECTION, NONE, OPEN) !== NONE) return false; // stopped before it opened
@@ -36,8 +40,7 @@ function open() {
     db.pragma('busy_timeout = 0');
     return true;
   } catch (err) {
-    close();
-    parentPort.postMessage({ type: 'failed', message: String(err && err.message) });
+    fail(err);
     return false;
   }
 }
@@ -48,9 +51,13 @@ function step() {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)');
     behind = row.busy !== 0 || row.checkpointed < row.log;
   } catch (err) {
-    behind = true; // SQLITE_BUSY or LOCKED: another checkpoint or a schema change; try again shortly
+    // Busy (another connection is recovering the WAL or changing the schema): try again shortly. Any other
+    // error (a full disk, an I/O error, a damaged file) would fail again: the worker turns itself off.
+    if (!/^SQLITE_(BUSY|LOCKED)/.test(String(err && err.code))) return fail(err);
+    behind = true;
+  } finally {
+    Atomics.add(state, ATTEMPTS, 1);
   }
-  Atomics.add(state, ATTEMPTS, 1);
   if (behind) setTimeout(step, workerData.retryMs);
   else running = false;
 }
