@@ -75,6 +75,35 @@ describe('WalCheckpointer', () => {
     expect(checkpointer.running).toBe(false);
   });
 
+  it('while a reader holds the WAL back, the worker retries less and less often instead of every 2 ms', async () => {
+    const { file, db } = walDatabase(10);
+    const reader = new Database(file);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT COUNT(*) AS n FROM t').get(); // a snapshot: the frames committed after it stay in the WAL
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 1000; i++) insert.run(`${i} ${'x'.repeat(1000)}`);
+    })();
+    const checkpointer = new WalCheckpointer(file, { startBytes: 0 });
+    try {
+      checkpointer.committed();
+      await until(() => checkpointer.attempts >= 1); // copied what the reader allows
+      const from = Date.now();
+      await until(() => checkpointer.attempts >= 9);
+      // Each retry that copies nothing waits twice as long as the one before: 4 + 8 + … + 256 ms, and 2 ms
+      // after the first (which made progress). Every 2 ms, the eight retries would have taken about 16 ms.
+      expect(Date.now() - from).toBeGreaterThanOrEqual(480);
+      // The reader gone, a later retry copies the rest back.
+      reader.exec('COMMIT');
+      const size = fs.statSync(file).size;
+      await until(() => fs.statSync(file).size >= size + 1000 * 1000);
+    } finally {
+      await checkpointer.stop();
+      reader.close();
+      db.close();
+    }
+  });
+
   it('stop() returns with the worker\'s connection closed: a database recreated at the same path keeps its WAL', async () => {
     const { file, db } = walDatabase(10);
     const checkpointer = new WalCheckpointer(file, { startBytes: 0 });

@@ -22,6 +22,8 @@ const [CONNECTION, ATTEMPTS, NONE, OPEN, CLOSED] = [${CONNECTION}, ${ATTEMPTS}, 
 const state = new Int32Array(workerData.state);
 let db = null;
 let running = false;
+let copied = -1; // frames the last checkpoint left copied back
+let delay = workerData.retryMs;
 function close() {
   if (db) db.close();
   db = null;
@@ -46,19 +48,24 @@ function open() {
 }
 function step() {
   if (!db) return;
-  let behind = false;
+  let row = null;
+  let error = null;
   try {
-    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
-    behind = row.busy !== 0 || row.checkpointed < row.log;
+    row = db.pragma('wal_checkpoint(PASSIVE)')[0];
   } catch (err) {
-    // Busy (another connection is recovering the WAL or changing the schema): try again shortly. Any other
-    // error (a full disk, an I/O error, a damaged file) would fail again: the worker turns itself off.
-    if (!/^SQLITE_(BUSY|LOCKED)/.test(String(err && err.code))) return fail(err);
-    behind = true;
-  } finally {
-    Atomics.add(state, ATTEMPTS, 1);
+    error = err;
   }
-  if (behind) setTimeout(step, workerData.retryMs);
+  Atomics.add(state, ATTEMPTS, 1);
+  // Busy (another connection is recovering the WAL or changing the schema): try again. Any other error (a
+  // full disk, an I/O error, a damaged file) would fail again: the worker turns itself off.
+  if (error && !/^SQLITE_(BUSY|LOCKED)/.test(String(error.code))) return fail(error);
+  const behind = !row || row.busy !== 0 || row.checkpointed < row.log;
+  const progress = !!row && row.busy === 0 && row.checkpointed !== copied;
+  if (row) copied = row.checkpointed;
+  // Behind and copying: again soon. Behind and stuck (a reader's snapshot holds the WAL, another
+  // checkpoint runs): back off, twice as long each time up to maxRetryMs, rather than poll.
+  delay = progress ? workerData.retryMs : Math.min(delay * 2, workerData.maxRetryMs);
+  if (behind) setTimeout(step, delay);
   else running = false;
 }
 parentPort.on('message', (m) => {
@@ -143,7 +150,7 @@ export class WalCheckpointer {
     try {
       this.worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { file: this.file, state: this.state.buffer, sqlite: require.resolve('better-sqlite3'), retryMs: this.options.retryMs ?? RETRY_MS },
+        workerData: { file: this.file, state: this.state.buffer, sqlite: require.resolve('better-sqlite3'), retryMs: this.options.retryMs ?? RETRY_MS, maxRetryMs: MAX_RETRY_MS },
       });
     } catch {
       this.failed = true; // no threads here: SQLite's own checkpoint does the work, as it always did
@@ -166,5 +173,7 @@ export class WalCheckpointer {
 const START_BYTES = 4 * 1024 * 1024;
 /** How soon the worker tries again while the WAL is still ahead of it (or the checkpoint was busy). */
 const RETRY_MS = 2;
+/** The longest the worker waits between retries that copy nothing (while a reader holds the WAL back). */
+const MAX_RETRY_MS = 1000;
 /** SQLite's automatic checkpoint, kept as a backstop: the WAL grows to about this many pages at most. */
 export const BACKSTOP_PAGES = 16_384;
