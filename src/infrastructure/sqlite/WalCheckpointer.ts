@@ -156,11 +156,12 @@ export class WalCheckpointer {
       this.failed = true; // no threads here: SQLite's own checkpoint does the work, as it always did
       return;
     }
-    this.worker.unref();
     this.worker.on('error', () => this.disable());
     this.worker.on('message', (m: { type?: string }) => {
       if (m?.type === 'failed') this.disable();
     });
+    // Last: adding a 'message' listener refs the worker's port again, and would keep the process alive.
+    this.worker.unref();
   }
 
   private disable(): void {
