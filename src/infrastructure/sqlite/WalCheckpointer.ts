@@ -68,11 +68,9 @@ function step() {
   if (behind) setTimeout(step, delay);
   else running = false;
 }
+process.on('exit', close); // however the thread ends (asked to, or an uncaught error): the main thread waits for this
 parentPort.on('message', (m) => {
-  if (m === 'close') {
-    close();
-    process.exit(0);
-  }
+  if (m === 'close') process.exit(0);
   if (running || !open()) return; // a step is already scheduled: it checkpoints this commit too
   running = true;
   step();
