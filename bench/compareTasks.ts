@@ -180,7 +180,7 @@ export async function bare(p: TaskParams): Promise<TaskResult> {
       hits: (r.db.prepare("SELECT COUNT(*) AS n FROM entries_fts WHERE entries_fts MATCH '\"garlic\"'").get() as { n: number }).n,
     }));
     for (const r of replicas) {
-      r.checkpointer?.stop();
+      void r.checkpointer?.stop();
       r.db.close();
     }
     if (checks.some((c) => c.entries !== p.n)) throw new Error(`bare: a replica holds ${JSON.stringify(checks)} entries, expected ${p.n}`);

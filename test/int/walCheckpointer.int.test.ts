@@ -63,6 +63,80 @@ describe('WalCheckpointer', () => {
     db.close();
   });
 
+  it('a worker whose checkpoint fails (not busy: an error, such as a full disk) turns itself off instead of retrying forever', async () => {
+    const file = path.join(tempDir(), 'db.sqlite');
+    fs.writeFileSync(file, Buffer.alloc(8192, 7)); // opens, but every checkpoint fails: not a database
+    fs.writeFileSync(`${file}-wal`, Buffer.alloc(16));
+    const checkpointer = new WalCheckpointer(file, { startBytes: 0 });
+    checkpointer.committed();
+    await until(() => !checkpointer.running);
+    expect(checkpointer.attempts).toBe(1);
+    checkpointer.committed(); // stays off
+    expect(checkpointer.running).toBe(false);
+  });
+
+  it('while a reader holds the WAL back, the worker retries less and less often instead of every 2 ms', async () => {
+    const { file, db } = walDatabase(10);
+    const reader = new Database(file);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT COUNT(*) AS n FROM t').get(); // a snapshot: the frames committed after it stay in the WAL
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 1000; i++) insert.run(`${i} ${'x'.repeat(1000)}`);
+    })();
+    const checkpointer = new WalCheckpointer(file, { startBytes: 0 });
+    try {
+      checkpointer.committed();
+      await until(() => checkpointer.attempts >= 1); // copied what the reader allows
+      const from = Date.now();
+      await until(() => checkpointer.attempts >= 9);
+      // Each retry that copies nothing waits twice as long as the one before: 4 + 8 + … + 256 ms, and 2 ms
+      // after the first (which made progress). Every 2 ms, the eight retries would have taken about 16 ms.
+      expect(Date.now() - from).toBeGreaterThanOrEqual(480);
+      // The reader gone, a later retry copies the rest back.
+      reader.exec('COMMIT');
+      const size = fs.statSync(file).size;
+      await until(() => fs.statSync(file).size >= size + 1000 * 1000);
+    } finally {
+      await checkpointer.stop();
+      reader.close();
+      db.close();
+    }
+  });
+
+  it('stop() returns with the worker\'s connection closed: a database recreated at the same path keeps its WAL', async () => {
+    const { file, db } = walDatabase(10);
+    const checkpointer = new WalCheckpointer(file, { startBytes: 0 });
+    checkpointer.committed();
+    await until(() => checkpointer.attempts >= 1); // the worker has its connection, and is idle
+    // ~64 MB the worker is not told about (the backstop's worth), then this connection closes first: the
+    // worker's connection is the last one, and SQLite checkpoints and deletes the WAL when that one closes.
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 64_000; i++) insert.run(`${i} ${'x'.repeat(1000)}`);
+    })();
+    db.close();
+    const before = fs.statSync(file).size;
+    const exited = checkpointer.stop();
+    // What `reset` does next: the old database goes, a new one is created at the same path and committed to.
+    while (fs.statSync(file).size === before) await new Promise((r) => setImmediate(r));
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    const fresh = new Database(file);
+    fresh.pragma('journal_mode = WAL');
+    fresh.exec('CREATE TABLE u (v TEXT NOT NULL)');
+    fresh.prepare('INSERT INTO u (v) VALUES (?)').run('committed');
+    await exited;
+    // The old worker deleted nothing of the new database: its WAL is there, and another connection reads the row.
+    expect(fs.existsSync(`${file}-wal`)).toBe(true);
+    const other = new Database(file);
+    try {
+      expect(other.prepare('SELECT v FROM u').all()).toEqual([{ v: 'committed' }]);
+    } finally {
+      other.close();
+      fresh.close();
+    }
+  });
+
   it('the read model keeps answering while the worker checkpoints, and a rebuild replaces the database under it', async () => {
     const home = tempHome('desk', 1);
     const cairn = await openCairn({ home, clock: steppingClock() });

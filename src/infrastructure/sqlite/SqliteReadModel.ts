@@ -248,7 +248,7 @@ export class SqliteReadModel implements ReadModel {
 
   /** The checkpointer's connection goes first: the database may be removed or replaced next. */
   private closeDb(): void {
-    this.checkpointer?.stop();
+    void this.checkpointer?.stop();
     this.checkpointer = null;
     if (this.db.open) this.db.close();
   }
