@@ -41,15 +41,6 @@ export function journalContract(name: string, make: () => Promise<Journal> | Jou
       expect(await journal.streams()).toEqual([]);
     });
 
-    it('replaces atomically, and an empty replacement removes the stream', async () => {
-      await journal.append(s('a'), [header, batch(0, 5)]);
-      await journal.replace(s('a'), [batch(5, 1)]);
-      expect(plain(await journal.read(s('a')))).toEqual([batch(5, 1)]);
-      await journal.replace(s('a'), []);
-      expect(await journal.read(s('a'))).toEqual([]);
-      expect(await journal.streams()).toEqual([]);
-    });
-
     it('removes the journals of several streams at once, missing ones included', async () => {
       await journal.append(s('a'), [header, batch(0, 1)]);
       await journal.append(s('b'), [header, batch(0, 2)]);

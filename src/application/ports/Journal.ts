@@ -12,8 +12,6 @@ export interface Journal {
   read(stream: StreamId): Promise<StoredJournalRecord[]>;
   /** Streams that have a journal. */
   streams(): Promise<StreamId[]>;
-  /** Atomically replace a stream's journal; an empty list removes it. */
-  replace(stream: StreamId, records: readonly JournalRecord[]): Promise<void>;
   /** Remove the journals of these streams (export sealed them), durably when it resolves; a missing one is no error. */
   remove(streams: readonly StreamId[]): Promise<void>;
 }

@@ -62,7 +62,7 @@ export function fenceLocal<D extends { store: ArtifactStore; journal: Journal; q
   return {
     ...deps,
     store: fenced(deps.store, fence, STORE),
-    journal: fenced(deps.journal, fence, { writes: ['append', 'replace', 'remove'], reads: ['read', 'streams'] }),
+    journal: fenced(deps.journal, fence, { writes: ['append', 'remove'], reads: ['read', 'streams'] }),
     quarantine: fenced(deps.quarantine, fence, { writes: ['put'], reads: ['list'] }),
     readModel: fenced(deps.readModel, fence, { sync: ['reset', 'transaction', 'setSyncCursor', 'setSyncCursorKey', 'reapplyUnknownMeta'] }),
   };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ConflictView, EntryView, OriginStatus, Projection, ReadModel, SearchHit, StreamSummary } from '../../application/ports';
-import { BUILTIN_OPS, type ContentHash, type GlobalId, type Json, type MetaEvent, type OriginId } from '../../domain';
+import { BUILTIN_OPS, type ContentHash, type DomainEvent, type GlobalId, type Json, type MetaEvent, type OriginId } from '../../domain';
 import { ContentProjection } from './ContentProjection';
 import { MetaProjection } from './MetaProjection';
 import { SCHEMA, SCHEMA_VERSION } from './schema';
@@ -42,9 +42,9 @@ export class SqliteReadModel implements ReadModel {
   private meta!: MetaProjection;
   /** Stable projection objects that forward to the current database (it is replaced by `reset`). */
   readonly projections: readonly Projection[] = [
-    { name: 'content', apply: (e) => this.wrote(this.content.apply(e)) },
-    { name: 'status', apply: (e) => this.wrote(this.status.apply(e)) },
-    { name: 'meta', apply: (e) => this.wrote(this.meta.apply(e)) },
+    { name: 'content', apply: (e) => this.applied(this.content, e) },
+    { name: 'status', apply: (e) => this.applied(this.status, e) },
+    { name: 'meta', apply: (e) => this.applied(this.meta, e) },
   ];
   /** Checkpoints the WAL on a second thread (null for an in-memory database). */
   private checkpointer: WalCheckpointer | null = null;
@@ -241,8 +241,9 @@ export class SqliteReadModel implements ReadModel {
     this.closeDb();
   }
 
-  /** A projection applied an event: outside a transaction, that was a commit. */
-  private wrote(_: void): void {
+  /** Apply an event to a projection: outside a transaction, that was a commit (the checkpointer follows it). */
+  private applied(projection: Projection, event: DomainEvent): void {
+    projection.apply(event);
     if (!this.db.inTransaction) this.checkpointer?.committed();
   }
 

@@ -85,7 +85,7 @@ parentPort.on('message', (m) => {
  * transactions instead of inside them.
  *
  * Started lazily, on the first commit that leaves the WAL larger than `startBytes` (a process that reads, or
- * writes a little, never starts a thread). SQLite's automatic checkpoint stays on, at `backstopPages`, so the
+ * writes a little, never starts a thread). SQLite's automatic checkpoint stays on, at {@link BACKSTOP_PAGES}, so the
  * WAL stays bounded even when the worker cannot keep up; when it does keep up, that checkpoint finds
  * little left to copy. Nothing here is needed for correctness: a checkpoint that is cut short (the process
  * exits, the worker is terminated) is finished by the next connection, as after a crash.

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Journal } from '../../application/ports';
-import { CairnError, checkJournalTail, isStreamId, journalBytes, journalLine, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
-import { ensureDir, fsyncDir, isNotFound, tempName } from './fsSync';
+import { CairnError, checkJournalTail, isStreamId, journalBytes, readJournalLine, type JournalRecord, type StoredJournalRecord, type StreamId } from '../../domain';
+import { ensureDir, fsyncDir, isNotFound } from './fsSync';
 
 const SUFFIX = '.ndjson';
 
@@ -79,31 +79,6 @@ export class FileJournal implements Journal {
       .map((n) => decodeName(n.slice(0, -SUFFIX.length)))
       .filter((s): s is StreamId => s !== null)
       .sort();
-  }
-
-  async replace(stream: StreamId, records: readonly JournalRecord[]): Promise<void> {
-    const file = this.fileOf(stream);
-    if (records.length === 0) {
-      try {
-        fs.unlinkSync(file);
-      } catch (err) {
-        if (isNotFound(err)) return;
-        throw err;
-      }
-      fsyncDir(this.dir);
-      return;
-    }
-    ensureDir(this.dir);
-    const tmp = tempName(this.dir, path.basename(file));
-    const fd = fs.openSync(tmp, 'wx', 0o644);
-    try {
-      fs.writeSync(fd, records.map(journalLine).join(''));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    fsyncDir(this.dir);
   }
 
   async remove(streams: readonly StreamId[]): Promise<void> {

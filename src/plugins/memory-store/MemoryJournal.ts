@@ -27,11 +27,6 @@ export class MemoryJournal implements Journal {
   async remove(streams: readonly StreamId[]): Promise<void> {
     for (const stream of streams) this.files.delete(stream);
   }
-
-  async replace(stream: StreamId, records: readonly JournalRecord[]): Promise<void> {
-    if (records.length === 0) this.files.delete(stream);
-    else this.files.set(stream, records.map(lineBytes));
-  }
 }
 
 function lineBytes(record: JournalRecord): Buffer {
